@@ -1,0 +1,141 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+
+namespace NoKV.Gc;
+
+/// <summary>
+/// Shrinks the layer tree. A layer that is no workspace's head and carries no pin is
+/// <list type="bullet">
+/// <item>dead if it has no children: its records are deleted (releasing their generations);</item>
+/// <item>mergeable if it has one child: its records move into the child, except those the
+/// child shadows, which are deleted. This frees what only the shadowed versions held, and
+/// keeps chains short.</item>
+/// </list>
+/// Layers reach the queue when they stop being a head or lose a pin or a child.
+/// </summary>
+internal sealed class LayerCollector(MetaDb meta)
+{
+    private const int BatchRecords = 10_000;
+
+    public long Collected { get; private set; }
+    public long Merged { get; private set; }
+
+    public void Run()
+    {
+        while (true)
+        {
+            var queued = meta.Read(txn => txn.Scan(Db.GcLayers, []).Take(256).Select(e => Keys.ReadU64(e.Key)).ToList());
+            if (queued.Count == 0) return;
+            foreach (var id in queued) Process(id);
+        }
+    }
+
+    private void Process(long id)
+    {
+        // Dead layers are deleted in batches: nothing can see them any more, so a partial
+        // deletion is invisible. A merge runs in one transaction, so no view ever sees it half done.
+        while (true)
+        {
+            var done = meta.Write(txn =>
+            {
+                var layer = LayerTable.TryGet(txn, id);
+                if (layer is null || layer.IsHead || layer.PinCount > 0 || layer.ChildCount > 1)
+                {
+                    txn.Delete(Db.GcLayers, Keys.U64(id));
+                    return true;
+                }
+                if (layer.ChildCount == 1)
+                {
+                    MergeIntoChild(txn, id, layer);
+                    return true;
+                }
+                return DeleteDeadLayer(txn, id, layer);
+            });
+            if (done) return;
+        }
+    }
+
+    private bool DeleteDeadLayer(MetaTxn txn, long id, LayerRecord layer)
+    {
+        var entries = txn.Scan(Db.LayerIndex, Keys.U64(id)).Take(BatchRecords).Select(e => e.Key).ToList();
+        foreach (var indexKey in entries)
+        {
+            DropRecord(txn, indexKey[8], indexKey.AsSpan(9).ToArray());
+            txn.Delete(Db.LayerIndex, indexKey);
+        }
+        if (entries.Count == BatchRecords) return false;
+
+        txn.Delete(Db.Layers, Keys.U64(id));
+        txn.Delete(Db.GcLayers, Keys.U64(id));
+        if (layer.Parent != 0)
+        {
+            txn.Delete(Db.LayerChildren, Keys.Pair(layer.Parent, id));
+            var parent = LayerTable.Get(txn, layer.Parent);
+            LayerTable.Put(txn, layer.Parent, parent with { ChildCount = parent.ChildCount - 1 });
+            LayerTable.MarkForGc(txn, layer.Parent);
+        }
+        Collected++;
+        return true;
+    }
+
+    private void MergeIntoChild(MetaTxn txn, long id, LayerRecord layer)
+    {
+        var child = LayerTable.Children(txn, id).Single();
+        long moved = 0;
+        foreach (var (indexKey, _) in txn.Scan(Db.LayerIndex, Keys.U64(id)).ToList())
+        {
+            var type = indexKey[8];
+            var recordKey = indexKey.AsSpan(9).ToArray();
+            var childKey = Relabel(type, recordKey, child);
+            var db = type == Keys.IndexInode ? Db.Inodes : Db.Dentries;
+            if (txn.Exists(db, childKey))
+            {
+                DropRecord(txn, type, recordKey);
+            }
+            else
+            {
+                txn.Put(db, childKey, txn.Get(db, recordKey)!);
+                txn.Delete(db, recordKey);
+                txn.Put(Db.LayerIndex, Keys.LayerIndex(child, type, childKey), []);
+                moved++;
+            }
+            txn.Delete(Db.LayerIndex, indexKey);
+        }
+
+        var childRecord = LayerTable.Get(txn, child);
+        LayerTable.Put(txn, child, childRecord with { Parent = layer.Parent, RecordCount = childRecord.RecordCount + moved });
+        txn.Delete(Db.LayerChildren, Keys.Pair(id, child));
+        if (layer.Parent != 0)
+        {
+            txn.Delete(Db.LayerChildren, Keys.Pair(layer.Parent, id));
+            txn.Put(Db.LayerChildren, Keys.Pair(layer.Parent, child), []);
+        }
+        txn.Delete(Db.Layers, Keys.U64(id));
+        txn.Delete(Db.GcLayers, Keys.U64(id));
+        LayerTable.MarkForGc(txn, child);
+        Merged++;
+    }
+
+    private static byte[] Relabel(byte type, byte[] recordKey, long layer) => type == Keys.IndexInode
+        ? Keys.Inode(Keys.InodeIno(recordKey), layer)
+        : Keys.Dentry(Keys.DentryParent(recordKey), Keys.DentryName(recordKey), layer);
+
+    /// <summary>Deletes a record, releasing the generation a file version holds.</summary>
+    private static void DropRecord(MetaTxn txn, byte type, byte[] recordKey)
+    {
+        if (type == Keys.IndexInode)
+        {
+            var value = txn.Get(Db.Inodes, recordKey);
+            if (value is not null)
+            {
+                var record = InodeRecord.Decode(value);
+                if (record.IsFile) GenerationTable.Release(txn, record.Generation);
+            }
+            txn.Delete(Db.Inodes, recordKey);
+        }
+        else
+        {
+            txn.Delete(Db.Dentries, recordKey);
+        }
+    }
+}

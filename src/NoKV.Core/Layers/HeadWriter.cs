@@ -1,0 +1,98 @@
+using NoKV.Lmdb;
+
+namespace NoKV.Layers;
+
+/// <summary>
+/// Writes records into a workspace's head layer inside one transaction: keeps the layer index
+/// and record count, the generation reference counts, and writes a tombstone only where an
+/// ancestor layer still shows the key (otherwise the head's own record is simply removed).
+/// Call <see cref="Complete"/> before committing.
+/// </summary>
+internal sealed class HeadWriter(MetaTxn txn, View view)
+{
+    private long _recordDelta;
+
+    public MetaTxn Txn => txn;
+    public View View => view;
+    public long Head => view.Layer;
+
+    public void PutInode(long ino, InodeRecord record)
+    {
+        var key = Keys.Inode(ino, Head);
+        var existing = txn.Get(Db.Inodes, key);
+        if (record.IsFile) GenerationTable.AddRef(txn, record.Generation);
+        if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
+        else AddToIndex(Keys.IndexInode, key);
+        txn.Put(Db.Inodes, key, record.Encode());
+    }
+
+    public void RemoveInode(long ino)
+    {
+        var key = Keys.Inode(ino, Head);
+        var existing = txn.Get(Db.Inodes, key);
+        if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
+        var ancestors = view.Ancestors();
+        var shownBelow = ancestors is not null && NodeReader.Inode(txn, ancestors, ino) is not null;
+        if (shownBelow)
+        {
+            if (existing is null) AddToIndex(Keys.IndexInode, key);
+            txn.Put(Db.Inodes, key, InodeRecord.Tombstone.Encode());
+        }
+        else if (existing is not null)
+        {
+            txn.Delete(Db.Inodes, key);
+            RemoveFromIndex(Keys.IndexInode, key);
+        }
+    }
+
+    public void PutDentry(long parent, byte[] name, DentryRecord record)
+    {
+        var key = Keys.Dentry(parent, name, Head);
+        if (!txn.Exists(Db.Dentries, key)) AddToIndex(Keys.IndexDentry, key);
+        txn.Put(Db.Dentries, key, record.Encode());
+    }
+
+    public void RemoveDentry(long parent, byte[] name)
+    {
+        var key = Keys.Dentry(parent, name, Head);
+        var existed = txn.Exists(Db.Dentries, key);
+        var ancestors = view.Ancestors();
+        var shownBelow = ancestors is not null && NodeReader.Dentry(txn, ancestors, parent, name) is not null;
+        if (shownBelow)
+        {
+            if (!existed) AddToIndex(Keys.IndexDentry, key);
+            txn.Put(Db.Dentries, key, DentryRecord.Tombstone.Encode());
+        }
+        else if (existed)
+        {
+            txn.Delete(Db.Dentries, key);
+            RemoveFromIndex(Keys.IndexDentry, key);
+        }
+    }
+
+    /// <summary>Writes the head's new record count.</summary>
+    public void Complete()
+    {
+        if (_recordDelta == 0) return;
+        var layer = LayerTable.Get(txn, Head);
+        LayerTable.Put(txn, Head, layer with { RecordCount = layer.RecordCount + _recordDelta });
+        _recordDelta = 0;
+    }
+
+    private void ReleaseInode(InodeRecord record)
+    {
+        if (record.IsFile) GenerationTable.Release(txn, record.Generation);
+    }
+
+    private void AddToIndex(byte type, byte[] key)
+    {
+        txn.Put(Db.LayerIndex, Keys.LayerIndex(Head, type, key), []);
+        _recordDelta++;
+    }
+
+    private void RemoveFromIndex(byte type, byte[] key)
+    {
+        txn.Delete(Db.LayerIndex, Keys.LayerIndex(Head, type, key));
+        _recordDelta--;
+    }
+}

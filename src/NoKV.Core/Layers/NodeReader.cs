@@ -1,0 +1,106 @@
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV.Layers;
+
+/// <summary>
+/// Reads the versioned namespace as a view sees it: per key, the version from the nearest layer
+/// on the view's chain; a tombstone there means "absent".
+/// </summary>
+internal static class NodeReader
+{
+    public static InodeRecord? Inode(MetaTxn txn, View view, long ino)
+    {
+        foreach (var (key, value) in txn.Scan(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer)))
+        {
+            if (!view.Contains(Keys.InodeLayer(key))) continue;
+            var record = InodeRecord.Decode(value);
+            return record.Kind == RecordKind.Tombstone ? null : record;
+        }
+        return null;
+    }
+
+    public static DentryRecord? Dentry(MetaTxn txn, View view, long parent, byte[] name)
+    {
+        var prefix = Keys.DentryPrefix(parent, name);
+        foreach (var (key, value) in txn.Scan(Db.Dentries, prefix, Keys.Dentry(parent, name, view.Layer)))
+        {
+            if (!view.Contains(Keys.DentryLayer(key))) continue;
+            var record = DentryRecord.Decode(value);
+            return record.Kind == RecordKind.Tombstone ? null : record;
+        }
+        return null;
+    }
+
+    /// <summary>The visible entries of a directory, in name (UTF-8 byte) order.</summary>
+    public static List<(byte[] Name, DentryRecord Entry)> Children(MetaTxn txn, View view, long parent)
+    {
+        var result = new List<(byte[], DentryRecord)>();
+        byte[]? decided = null; // the logical key (parent, name, 0) whose visible version is already known
+        foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent)))
+        {
+            var logical = key.AsSpan(0, key.Length - 8);
+            if (decided is not null && logical.SequenceEqual(decided)) continue;
+            if (!view.Contains(Keys.DentryLayer(key))) continue;
+            decided = logical.ToArray();
+            var record = DentryRecord.Decode(value);
+            if (record.Kind != RecordKind.Tombstone) result.Add((Keys.DentryName(key).ToArray(), record));
+        }
+        return result;
+    }
+
+    public static bool HasChildren(MetaTxn txn, View view, long parent)
+    {
+        byte[]? decided = null;
+        foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent)))
+        {
+            var logical = key.AsSpan(0, key.Length - 8);
+            if (decided is not null && logical.SequenceEqual(decided)) continue;
+            if (!view.Contains(Keys.DentryLayer(key))) continue;
+            decided = logical.ToArray();
+            if (DentryRecord.Decode(value).Kind != RecordKind.Tombstone) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Resolves path segments below the view's root, or returns null if any is missing.</summary>
+    public static (long Ino, InodeRecord Record)? TryResolve(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath)
+    {
+        var ino = view.RootInode;
+        var record = Inode(txn, view, ino) ?? throw new StoreCorruptedException($"The root directory of '{displayPath}' is missing.");
+        foreach (var segment in segments)
+        {
+            if (!record.IsDirectory) throw new NotADirectoryException(displayPath);
+            var entry = Dentry(txn, view, ino, PathRules.NameBytes(segment));
+            if (entry is null) return null;
+            ino = entry.Child;
+            record = Inode(txn, view, ino) ?? throw new StoreCorruptedException($"Entry '{segment}' of '{displayPath}' points to missing inode {ino}.");
+        }
+        return (ino, record);
+    }
+
+    public static (long Ino, InodeRecord Record) Resolve(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath) =>
+        TryResolve(txn, view, segments, displayPath) ?? throw new PathNotFoundException(displayPath);
+
+    /// <summary>
+    /// The path of an inode relative to the view's root, or null when the inode is not reachable
+    /// from that root in this view (deleted, or outside the subtree).
+    /// </summary>
+    public static string? PathOf(MetaTxn txn, View view, long ino)
+    {
+        var names = new List<string>();
+        var current = ino;
+        while (current != view.RootInode)
+        {
+            if (names.Count > PathRules.MaxDepth) return null;
+            var record = Inode(txn, view, current);
+            if (record is null || record.Parent == 0) return null;
+            var entry = Dentry(txn, view, record.Parent, record.Name);
+            if (entry is null || entry.Child != current) return null;
+            names.Add(System.Text.Encoding.UTF8.GetString(record.Name));
+            current = record.Parent;
+        }
+        names.Reverse();
+        return PathRules.Join(names);
+    }
+}

@@ -1,0 +1,113 @@
+using LightningDB;
+
+namespace NoKV.Lmdb;
+
+/// <summary>
+/// The store's LMDB environment: opens the named databases and runs every metadata operation as
+/// one transaction. Write transactions are serialised by a gate (LMDB allows one writer; the gate
+/// keeps the wait in managed code and lets callers run commit hooks in order). This is the only
+/// type, with <see cref="MetaTxn"/>, that touches LightningDB.
+/// </summary>
+internal sealed class MetaDb : IDisposable
+{
+    private const int FormatVersion = 1;
+    private static readonly byte[] FormatKey = "format"u8.ToArray();
+
+    private readonly LightningEnvironment _env;
+    private readonly LightningDatabase[] _dbs;
+    private readonly Lock _writeGate = new();
+    private int _disposed;
+
+    private MetaDb(LightningEnvironment env, LightningDatabase[] dbs)
+    {
+        _env = env;
+        _dbs = dbs;
+    }
+
+    public static MetaDb Open(string directory, long mapSize)
+    {
+        NativeLmdbLoader.EnsureInstalled();
+        Directory.CreateDirectory(directory);
+        var names = Enum.GetNames<Db>();
+        var env = new LightningEnvironment(directory, new EnvironmentConfiguration
+        {
+            MapSize = mapSize,
+            MaxDatabases = names.Length + 4,
+            MaxReaders = 1024,
+        });
+        try
+        {
+            // NoThreadLocalStorage: read transactions belong to the txn object, not the thread,
+            // so many concurrent readers on the thread pool are fine.
+            env.Open(EnvironmentOpenFlags.NoThreadLocalStorage);
+            var dbs = new LightningDatabase[names.Length];
+            using (var txn = env.BeginTransaction())
+            {
+                for (var i = 0; i < names.Length; i++)
+                {
+                    dbs[i] = txn.OpenDatabase(names[i], new DatabaseConfiguration { Flags = DatabaseOpenFlags.Create });
+                }
+                CheckFormat(txn, dbs[(int)Db.Meta]);
+                txn.Commit().ThrowOnError();
+            }
+            return new MetaDb(env, dbs);
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckFormat(LightningTransaction txn, LightningDatabase meta)
+    {
+        var (rc, _, value) = txn.Get(meta, FormatKey);
+        if (rc == MDBResultCode.NotFound)
+        {
+            txn.Put(meta, FormatKey, BitConverter.GetBytes(FormatVersion)).ThrowOnError();
+            return;
+        }
+        rc.ThrowOnError();
+        var version = BitConverter.ToInt32(value.AsSpan());
+        if (version != FormatVersion)
+            throw new StoreCorruptedException($"The store's metadata format is version {version}; this NoKV reads version {FormatVersion}.");
+    }
+
+    /// <summary>Runs <paramref name="body"/> in a read-only snapshot of the metadata.</summary>
+    public T Read<T>(Func<MetaTxn, T> body)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var txn = _env.BeginTransaction(TransactionBeginFlags.ReadOnly);
+        return body(new MetaTxn(txn, _dbs));
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction and commits it durably; nothing is written if it throws.</summary>
+    public T Write<T>(Func<MetaTxn, T> body)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_writeGate)
+        {
+            using var txn = _env.BeginTransaction();
+            var metaTxn = new MetaTxn(txn, _dbs);
+            var result = body(metaTxn);
+            var rc = txn.Commit();
+            if (rc == MDBResultCode.MapFull)
+                throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
+            rc.ThrowOnError();
+            metaTxn.RunCommitHooks();
+            return result;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction.</summary>
+    public void Write(Action<MetaTxn> body) => Write<bool>(txn => { body(txn); return true; });
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        lock (_writeGate)
+        {
+            _env.Dispose();
+        }
+    }
+}

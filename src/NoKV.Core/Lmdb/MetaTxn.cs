@@ -1,0 +1,89 @@
+using LightningDB;
+
+namespace NoKV.Lmdb;
+
+/// <summary>
+/// One metadata transaction with the few operations NoKV needs. Values returned are copies, so
+/// they stay valid after the transaction ends.
+/// </summary>
+internal sealed class MetaTxn
+{
+    private readonly LightningTransaction _txn;
+    private readonly LightningDatabase[] _dbs;
+
+    public MetaTxn(LightningTransaction txn, LightningDatabase[] dbs)
+    {
+        _txn = txn;
+        _dbs = dbs;
+    }
+
+    private List<Action>? _onCommitted;
+
+    public bool IsReadOnly => _txn.IsReadOnly;
+
+    /// <summary>Runs <paramref name="action"/> after this transaction commits (never if it aborts).</summary>
+    public void OnCommitted(Action action) => (_onCommitted ??= []).Add(action);
+
+    internal void RunCommitHooks()
+    {
+        if (_onCommitted is null) return;
+        foreach (var action in _onCommitted) action();
+    }
+
+    public byte[]? Get(Db db, ReadOnlySpan<byte> key)
+    {
+        var (rc, _, value) = _txn.Get(_dbs[(int)db], key);
+        if (rc == MDBResultCode.NotFound) return null;
+        rc.ThrowOnError();
+        return value.CopyToNewArray();
+    }
+
+    public bool Exists(Db db, ReadOnlySpan<byte> key)
+    {
+        var (rc, _, _) = _txn.Get(_dbs[(int)db], key);
+        if (rc == MDBResultCode.NotFound) return false;
+        rc.ThrowOnError();
+        return true;
+    }
+
+    public void Put(Db db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        var rc = _txn.Put(_dbs[(int)db], key, value);
+        if (rc == MDBResultCode.MapFull)
+            throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
+        rc.ThrowOnError();
+    }
+
+    public bool Delete(Db db, ReadOnlySpan<byte> key)
+    {
+        var rc = _txn.Delete(_dbs[(int)db], key);
+        if (rc == MDBResultCode.NotFound) return false;
+        rc.ThrowOnError();
+        return true;
+    }
+
+    /// <summary>Entries with keys ≥ <paramref name="from"/> that start with <paramref name="prefix"/>, in key order.</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Db db, byte[] prefix, byte[]? from = null)
+    {
+        using var cursor = _txn.CreateCursor(_dbs[(int)db]);
+        var rc = cursor.SetRange(from ?? prefix);
+        while (rc == MDBResultCode.Success)
+        {
+            var (_, key, value) = cursor.GetCurrent();
+            var keySpan = key.AsSpan();
+            if (!keySpan.StartsWith(prefix)) yield break;
+            yield return new(keySpan.ToArray(), value.CopyToNewArray());
+            rc = cursor.Next().resultCode;
+        }
+        if (rc != MDBResultCode.NotFound) rc.ThrowOnError();
+    }
+
+    /// <summary>The first entry with key ≥ <paramref name="from"/> that starts with <paramref name="prefix"/>, if any.</summary>
+    public KeyValuePair<byte[], byte[]>? First(Db db, byte[] prefix, byte[]? from = null)
+    {
+        foreach (var entry in Scan(db, prefix, from)) return entry;
+        return null;
+    }
+
+    public long Count(Db db) => _txn.GetEntriesCount(_dbs[(int)db]);
+}

@@ -1,0 +1,116 @@
+using System.Text;
+
+namespace NoKV.Lmdb;
+
+/// <summary>What a node record describes; <see cref="Tombstone"/> hides older versions of the key.</summary>
+internal enum RecordKind : byte
+{
+    Tombstone = 0,
+    File = 1,
+    Directory = 2,
+}
+
+/// <summary>A workspace: its identity (id, root inode) and its current head layer.</summary>
+internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks)
+{
+    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).ToArray();
+
+    public static WorkspaceRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I64());
+    }
+}
+
+/// <summary>
+/// A layer of the version tree. <see cref="HeadOf"/> is the workspace writing into it (0 once
+/// frozen or dead); pins and children keep a frozen layer alive; <see cref="RecordCount"/> counts
+/// its records (an empty head can be skipped when freezing).
+/// </summary>
+internal sealed record LayerRecord(long Parent, long HeadOf, int PinCount, int ChildCount, long RecordCount)
+{
+    public bool IsHead => HeadOf != 0;
+
+    public byte[] Encode() => new RecordWriter().I64(Parent).I64(HeadOf).I32(PinCount).I32(ChildCount).I64(RecordCount).ToArray();
+
+    public static LayerRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), r.I64(), r.I32(), r.I32(), r.I64());
+    }
+}
+
+/// <summary>A snapshot pin: a frozen layer seen from one directory inode.</summary>
+internal sealed record PinRecord(long Layer, long RootInode, long WorkspaceId, long ReadVersion, long CreatedUtcTicks, string Root, string WorkspacePath)
+{
+    public byte[] Encode() => new RecordWriter().I64(Layer).I64(RootInode).I64(WorkspaceId).I64(ReadVersion).I64(CreatedUtcTicks)
+        .Bytes(Encoding.UTF8.GetBytes(Root)).Bytes(Encoding.UTF8.GetBytes(WorkspacePath)).ToArray();
+
+    public static PinRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I64(), Encoding.UTF8.GetString(r.Bytes()), Encoding.UTF8.GetString(r.Bytes()));
+    }
+}
+
+/// <summary>
+/// One version of an inode. Files carry their generation (the version of their bytes), size and
+/// chunk size; every inode records its parent and name so a changed inode maps back to a path.
+/// </summary>
+internal sealed record InodeRecord(RecordKind Kind, long Parent, byte[] Name, long Generation, long Size, int ChunkSize, long ModifiedUtcTicks)
+{
+    public static readonly InodeRecord Tombstone = new(RecordKind.Tombstone, 0, [], 0, 0, 0, 0);
+
+    public bool IsFile => Kind == RecordKind.File;
+    public bool IsDirectory => Kind == RecordKind.Directory;
+
+    public byte[] Encode() => new RecordWriter().U8((byte)Kind).I64(Parent).Bytes(Name).I64(Generation).I64(Size).I32(ChunkSize).I64(ModifiedUtcTicks).ToArray();
+
+    public static InodeRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new((RecordKind)r.U8(), r.I64(), r.Bytes(), r.I64(), r.I64(), r.I32(), r.I64());
+    }
+}
+
+/// <summary>One version of a directory entry: the child inode and its kind, or a tombstone.</summary>
+internal sealed record DentryRecord(long Child, RecordKind Kind)
+{
+    public static readonly DentryRecord Tombstone = new(0, RecordKind.Tombstone);
+
+    public byte[] Encode() => new RecordWriter().I64(Child).U8((byte)Kind).ToArray();
+
+    public static DentryRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), (RecordKind)r.U8());
+    }
+}
+
+/// <summary>
+/// One generation of a file's bytes: how many inode records reference it (when none do, its
+/// blocks are garbage), which workspace and inode minted its blocks (their key is
+/// {owner}/{blockInode}/{gen}/{chunk}), and its chunk layout.
+/// </summary>
+internal sealed record GenerationRecord(long RefCount, long OwnerWorkspace, long BlockInode, long Size, int ChunkSize, int ChunkCount)
+{
+    public byte[] Encode() => new RecordWriter().I64(RefCount).I64(OwnerWorkspace).I64(BlockInode).I64(Size).I32(ChunkSize).I32(ChunkCount).ToArray();
+
+    public static GenerationRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I32(), r.I32());
+    }
+}
+
+/// <summary>One published chunk: its length and XxHash3 checksum, verified on every read.</summary>
+internal sealed record ChunkRecord(int Length, ulong Checksum)
+{
+    public byte[] Encode() => new RecordWriter().I32(Length).I64((long)Checksum).ToArray();
+
+    public static ChunkRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I32(), (ulong)r.I64());
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text;
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV.Namespace;
+
+/// <summary>
+/// Path-level diff of two views. When both share a root inode and a common ancestor layer, only
+/// the records written on the two layer paths below that ancestor can make a path differ, so
+/// the diff costs what changed: each changed key is mapped to its path in both views and that
+/// path compared. Otherwise (unrelated trees) both trees are walked.
+/// </summary>
+internal sealed class DiffEngine(MetaTxn txn, View a, View b)
+{
+    private readonly SortedDictionary<string, DeltaKind> _deltas = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<SubtreeDelta> Run()
+    {
+        var common = a.RootInode == b.RootInode ? CommonAncestor() : 0;
+        if (common == 0)
+        {
+            CompareDirectories("/", a.RootInode, b.RootInode);
+        }
+        else
+        {
+            foreach (var path in CandidatePaths(common)) Compare(path, Lookup(a, path), Lookup(b, path), deep: false);
+        }
+        return _deltas.Select(d => new SubtreeDelta(d.Key, d.Value)).ToList();
+    }
+
+    private long CommonAncestor()
+    {
+        foreach (var layer in a.Chain)
+        {
+            if (b.Contains(layer)) return layer;
+        }
+        return 0;
+    }
+
+    private SortedSet<string> CandidatePaths(long common)
+    {
+        var inodes = new HashSet<long>();
+        var dentries = new HashSet<(long Parent, string Name)>();
+        foreach (var layer in a.Chain.TakeWhile(l => l != common).Concat(b.Chain.TakeWhile(l => l != common)))
+        {
+            foreach (var (key, _) in txn.Scan(Db.LayerIndex, Keys.U64(layer)))
+            {
+                var recordKey = key.AsSpan(9);
+                if (key[8] == Keys.IndexInode) inodes.Add(Keys.InodeIno(recordKey));
+                else dentries.Add((Keys.DentryParent(recordKey), Encoding.UTF8.GetString(Keys.DentryName(recordKey))));
+            }
+        }
+
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var view in new[] { a, b })
+        {
+            foreach (var ino in inodes)
+            {
+                var path = NodeReader.PathOf(txn, view, ino);
+                if (path is not null && path != "/") paths.Add(path);
+            }
+            foreach (var (parent, name) in dentries)
+            {
+                var parentPath = NodeReader.PathOf(txn, view, parent);
+                if (parentPath is not null) paths.Add(PathRules.Combine(parentPath, name));
+            }
+        }
+        return paths;
+    }
+
+    private (long Ino, InodeRecord Record)? Lookup(View view, string path)
+    {
+        try { return NodeReader.TryResolve(txn, view, PathRules.Split(path), path); }
+        catch (NotADirectoryException) { return null; }
+    }
+
+    private void Compare(string path, (long Ino, InodeRecord Record)? left, (long Ino, InodeRecord Record)? right, bool deep)
+    {
+        if (left is null && right is null) return;
+        if (left is null)
+        {
+            Report(path, DeltaKind.Added, b, right!.Value);
+            return;
+        }
+        if (right is null)
+        {
+            Report(path, DeltaKind.Removed, a, left.Value);
+            return;
+        }
+
+        var (l, r) = (left.Value, right.Value);
+        if (l.Record.Kind != r.Record.Kind)
+        {
+            _deltas[path] = DeltaKind.Modified;
+            if (l.Record.IsDirectory) ReportChildren(path, DeltaKind.Removed, a, l.Ino);
+            if (r.Record.IsDirectory) ReportChildren(path, DeltaKind.Added, b, r.Ino);
+        }
+        else if (l.Record.IsFile)
+        {
+            // A rewrite mints a new generation, so equal bytes written again still show as Modified.
+            if (l.Record.Generation != r.Record.Generation) _deltas[path] = DeltaKind.Modified;
+        }
+        else if (deep || l.Ino != r.Ino)
+        {
+            // Same directory object: changes below it are candidates of their own. A different
+            // object at the same path (deleted and recreated) is compared entry by entry.
+            CompareDirectories(path, l.Ino, r.Ino);
+        }
+    }
+
+    private void CompareDirectories(string path, long left, long right)
+    {
+        var leftChildren = NodeReader.Children(txn, a, left).ToDictionary(c => Encoding.UTF8.GetString(c.Name), c => c.Entry.Child, StringComparer.Ordinal);
+        var rightChildren = NodeReader.Children(txn, b, right).ToDictionary(c => Encoding.UTF8.GetString(c.Name), c => c.Entry.Child, StringComparer.Ordinal);
+        foreach (var name in leftChildren.Keys.Union(rightChildren.Keys))
+        {
+            Compare(PathRules.Combine(path, name), Node(a, leftChildren, name), Node(b, rightChildren, name), deep: true);
+        }
+    }
+
+    private (long, InodeRecord)? Node(View view, Dictionary<string, long> children, string name)
+    {
+        if (!children.TryGetValue(name, out var ino)) return null;
+        var record = NodeReader.Inode(txn, view, ino) ?? throw new StoreCorruptedException($"Directory entry '{name}' points to missing inode {ino}.");
+        return (ino, record);
+    }
+
+    private void Report(string path, DeltaKind kind, View view, (long Ino, InodeRecord Record) node)
+    {
+        _deltas[path] = kind;
+        if (node.Record.IsDirectory) ReportChildren(path, kind, view, node.Ino);
+    }
+
+    private void ReportChildren(string path, DeltaKind kind, View view, long directory)
+    {
+        foreach (var (name, entry) in NodeReader.Children(txn, view, directory))
+        {
+            var childPath = PathRules.Combine(path, Encoding.UTF8.GetString(name));
+            _deltas[childPath] = kind;
+            if (entry.Kind == RecordKind.Directory) ReportChildren(childPath, kind, view, entry.Child);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace NoKV;
+
+/// <summary>What a path names.</summary>
+public enum NodeKind
+{
+    /// <summary>A regular file.</summary>
+    File = 1,
+
+    /// <summary>A directory.</summary>
+    Directory = 2,
+}

@@ -1,0 +1,167 @@
+using System.Buffers;
+using NoKV.Blocks;
+using NoKV.Lmdb;
+
+namespace NoKV.Streams;
+
+/// <summary>
+/// A write session: buffers one chunk at a time, uploads each full chunk to the block store
+/// under a fresh generation's keys, and on Dispose/DisposeAsync uploads the last chunk and
+/// publishes the new generation in one metadata transaction. Until then no reader sees any of
+/// it; if publishing fails, the uploaded blocks are deleted and the previous version stays.
+/// </summary>
+internal sealed class WorkspaceWriteStream : Stream
+{
+    private readonly WorkspaceStore _store;
+    private readonly string _wsPath;
+    private readonly long _wsId;
+    private readonly string[] _segments;
+    private readonly string _path;
+    private readonly long _gen;
+    private readonly long _blockInode;
+    private readonly int _chunkSize;
+    private readonly List<ChunkRecord> _chunks = [];
+    private readonly List<string> _uploaded = [];
+    private byte[]? _buffer;
+    private int _filled;
+    private long _length;
+    private bool _closed;
+
+    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path)
+    {
+        _store = store;
+        _wsPath = wsPath;
+        _wsId = wsId;
+        _segments = segments;
+        _path = path;
+        _chunkSize = store.ChunkSize;
+        _blockInode = store.Ids.Next();
+        _gen = store.Ids.Next();
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => !_closed;
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException("Write streams are append-only; write the file in order.");
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> data)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        while (!data.IsEmpty)
+        {
+            var n = Append(data);
+            data = data[n..];
+            if (_filled == _chunkSize) UploadChunkAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        while (!data.IsEmpty)
+        {
+            var n = Append(data.Span);
+            data = data[n..];
+            if (_filled == _chunkSize) await UploadChunkAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    private int Append(ReadOnlySpan<byte> data)
+    {
+        // Small files get a small buffer; it grows to the chunk size only when needed.
+        var needed = Math.Min(_chunkSize, _filled + data.Length);
+        if (_buffer is null || _buffer.Length < needed)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_chunkSize, Math.Max(needed, Math.Min(_chunkSize, (_buffer?.Length ?? 0) * 2))));
+            if (_buffer is not null)
+            {
+                _buffer.AsSpan(0, _filled).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+            _buffer = grown;
+        }
+        var n = Math.Min(data.Length, _chunkSize - _filled);
+        data[..n].CopyTo(_buffer.AsSpan(_filled));
+        _filled += n;
+        _length += n;
+        return n;
+    }
+
+    private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
+    {
+        var data = _buffer.AsMemory(0, _filled);
+        var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
+        _uploaded.Add(key);
+        await _store.Blocks.PutAsync(key, data, cancellationToken).ConfigureAwait(false);
+        _chunks.Add(new ChunkRecord(_filled, ChunkChecksum.Of(data.Span)));
+        _filled = 0;
+    }
+
+    public override void Flush()
+    {
+        // Bytes become visible only when the stream is disposed (publish); nothing to do here.
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_closed) CloseAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_closed) await CloseAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    private async ValueTask CloseAsync()
+    {
+        _closed = true;
+        try
+        {
+            if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
+            _store.PublishFile(_wsPath, _wsId, _segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks);
+        }
+        catch
+        {
+            await DeleteUploadedAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+    }
+
+    private async ValueTask DeleteUploadedAsync()
+    {
+        foreach (var key in _uploaded)
+        {
+            try { await _store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
+#pragma warning disable CA1031 // Best effort: a block left behind is an orphan that GC reclaims; the original error matters more.
+            catch (Exception) { }
+#pragma warning restore CA1031
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Write streams cannot be read.");
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("Write streams are append-only.");
+    public override void SetLength(long value) => throw new NotSupportedException("Write streams are append-only.");
+}

@@ -1,0 +1,103 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+using NoKV.Streams;
+
+namespace NoKV;
+
+/// <summary>
+/// A writable directory tree. Paths inside it are rooted at "/". Every operation is one metadata
+/// transaction; a file's new bytes become visible when its write stream is disposed. The handle
+/// stays bound to this workspace: if it is deleted (even if another is created at the same path)
+/// operations throw <see cref="WorkspaceNotFoundException"/>.
+/// </summary>
+public sealed class Workspace
+{
+    private readonly WorkspaceStore _store;
+    private readonly long _id;
+
+    internal Workspace(WorkspaceStore store, string path, long id, long rootInode)
+    {
+        _store = store;
+        Path = path;
+        _id = id;
+        RootInode = rootInode;
+    }
+
+    /// <summary>The workspace path in the store, e.g. "/forks/agent-1".</summary>
+    public string Path { get; }
+
+    /// <summary>The root directory's inode: stable for the workspace's life, rollbacks included.</summary>
+    public long RootInode { get; }
+
+    /// <summary>Creates a directory and any missing parents; does nothing if it exists.</summary>
+    /// <exception cref="NotADirectoryException">A file is in the way.</exception>
+    public void CreateDirectory(string path) => _store.CreateDirectoryIn(Path, _id, path);
+
+    /// <summary>
+    /// Creates or truncates a file and returns a stream that writes it. Readers see the old
+    /// version (or nothing) until the stream is disposed, which publishes the new version
+    /// atomically. The parent directory must exist.
+    /// </summary>
+    /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
+    /// <exception cref="NotAFileException">A directory exists at the path.</exception>
+    public Stream OpenWrite(string path)
+    {
+        var segments = PathRules.Split(path);
+        var normalized = PathRules.Join(segments);
+        _store.CheckWritableFile(Path, _id, segments, normalized);
+        return new WorkspaceWriteStream(_store, Path, _id, segments, normalized);
+    }
+
+    /// <summary>Opens a file for reading: seekable, with a known length, checksums verified.</summary>
+    public Stream OpenRead(string path) => _store.OpenReadIn(ViewOf, path, snapshotId: 0);
+
+    /// <summary>Creates or replaces a file with <paramref name="data"/>.</summary>
+    public async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var stream = OpenWrite(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a whole file.</summary>
+    public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) =>
+        _store.ReadAllBytesIn(ViewOf, path, snapshotId: 0, cancellationToken);
+
+    /// <summary>Describes a file or directory.</summary>
+    /// <exception cref="PathNotFoundException">Nothing exists at the path.</exception>
+    public NodeInfo Stat(string path) => _store.StatIn(ViewOf, path);
+
+    /// <summary>True if a file or directory exists at the path.</summary>
+    public bool Exists(string path) => _store.ExistsIn(ViewOf, path);
+
+    /// <summary>Lists a directory, in ordinal name order.</summary>
+    public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.ListIn(ViewOf, directoryPath);
+
+    /// <summary>Moves (renames) a file or directory. The destination must not exist; its parent must.</summary>
+    /// <exception cref="InvalidMoveException">A directory into itself or its descendant, or the root.</exception>
+    /// <exception cref="PathAlreadyExistsException">The destination exists.</exception>
+    public void Move(string from, string to) => _store.MoveIn(Path, _id, from, to);
+
+    /// <summary>Deletes a file, or a directory (with <paramref name="recursive"/> if it is not empty).</summary>
+    /// <exception cref="DirectoryNotEmptyException">The directory has entries and <paramref name="recursive"/> is false.</exception>
+    public void Delete(string path, bool recursive = false) => _store.DeleteIn(Path, _id, path, recursive);
+
+    /// <summary>Takes a snapshot of the whole workspace. O(1).</summary>
+    public SnapshotPin Snapshot() => _store.Snapshot(Path);
+
+    /// <summary>Makes the workspace's content exactly the snapshot's again; path and root inode stay. O(1).</summary>
+    /// <exception cref="UnrelatedSnapshotException">The snapshot is not of this workspace's lineage.</exception>
+    public void Rollback(SnapshotPin snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _store.Rollback(Path, snapshot.Id);
+    }
+
+    internal View ViewOf(MetaTxn txn) => WorkspaceStore.HeadView(txn, WorkspaceStore.GetWorkspace(txn, Path, _id));
+
+    /// <inheritdoc />
+    public override string ToString() => Path;
+}

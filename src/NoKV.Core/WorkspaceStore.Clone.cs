@@ -1,0 +1,54 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+
+namespace NoKV;
+
+public sealed partial class WorkspaceStore
+{
+    /// <summary>
+    /// Creates a writable workspace at <paramref name="targetPath"/> that starts as an exact view of
+    /// a workspace or a directory inside one, sharing every block. Takes a snapshot of the source
+    /// (returned as <see cref="CloneHandle.SnapshotId"/>). O(1) in the size of the tree.
+    /// </summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace holds the source path.</exception>
+    /// <exception cref="WorkspaceAlreadyExistsException">The target exists.</exception>
+    /// <exception cref="WorkspaceNestingException">The target is inside or above another workspace.</exception>
+    public CloneHandle Clone(string sourcePath, string targetPath)
+    {
+        ArgumentNullException.ThrowIfNull(sourcePath);
+        var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
+        var (id, rootInode, pinId) = Write(txn =>
+        {
+            var (wsPath, ws, inner) = FindWorkspace(txn, sourcePath, nameof(sourcePath));
+            EnsureWorkspacePathFree(txn, target);
+            var pin = CreatePin(txn, wsPath, ws, inner);
+            var record = GetPin(txn, pin.Id);
+            return (CreateCloneWorkspace(txn, target, record), record.RootInode, pin.Id);
+        });
+        return new CloneHandle(target, rootInode, pinId, new Workspace(this, target, id, rootInode));
+    }
+
+    /// <summary>Creates a writable workspace at <paramref name="targetPath"/> that starts as an exact view of a snapshot. O(1).</summary>
+    /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
+    public CloneHandle Clone(SnapshotPin source, string targetPath)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
+        var (id, rootInode) = Write(txn =>
+        {
+            var pin = GetPin(txn, source.Id);
+            EnsureWorkspacePathFree(txn, target);
+            return (CreateCloneWorkspace(txn, target, pin), pin.RootInode);
+        });
+        return new CloneHandle(target, rootInode, source.Id, new Workspace(this, target, id, rootInode));
+    }
+
+    private static long CreateCloneWorkspace(MetaTxn txn, string target, PinRecord pin)
+    {
+        var id = Counters.Next(txn, Counters.Workspace);
+        var head = LayerTable.Create(txn, pin.Layer, headOf: id);
+        var ws = new WorkspaceRecord(id, pin.RootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks);
+        txn.Put(Db.Workspaces, PathKey(target), ws.Encode());
+        return id;
+    }
+}

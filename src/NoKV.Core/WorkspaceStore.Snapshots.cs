@@ -1,0 +1,101 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+
+namespace NoKV;
+
+public sealed partial class WorkspaceStore
+{
+    /// <summary>
+    /// Pins the current state of a workspace, or of a directory inside one ("/base/src"), as a
+    /// read-only snapshot that keeps its blocks alive until <see cref="ReleaseSnapshot"/>. O(1).
+    /// </summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
+    /// <exception cref="PathNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="NotADirectoryException">The path names a file.</exception>
+    public SnapshotPin Snapshot(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var pin = Write(txn =>
+        {
+            var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path));
+            return CreatePin(txn, wsPath, ws, inner);
+        });
+        return pin;
+    }
+
+    /// <summary>The snapshot with the given id.</summary>
+    /// <exception cref="SnapshotNotFoundException">It does not exist or was released.</exception>
+    public SnapshotPin GetSnapshot(long snapshotId) => Read(txn => ToPin(snapshotId, GetPin(txn, snapshotId)));
+
+    /// <summary>The unreleased snapshots taken of a workspace (or of directories inside it), oldest first.</summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public IReadOnlyList<SnapshotPin> ListSnapshots(string workspacePath)
+    {
+        var normalized = NormalizeWorkspacePath(workspacePath, nameof(workspacePath));
+        return Read(txn =>
+        {
+            var ws = GetWorkspace(txn, normalized);
+            return txn.Scan(Db.PinsByWorkspace, Keys.U64(ws.Id))
+                .Select(entry => Keys.ReadU64(entry.Key, 8))
+                .Select(id => ToPin(id, GetPin(txn, id)))
+                .ToList();
+        });
+    }
+
+    /// <summary>Releases a snapshot: it can no longer be read, and what only it kept alive becomes garbage.</summary>
+    /// <exception cref="SnapshotNotFoundException">It does not exist or was already released.</exception>
+    public void ReleaseSnapshot(long snapshotId) => Write(txn =>
+    {
+        var pin = GetPin(txn, snapshotId);
+        txn.Delete(Db.Pins, Keys.U64(snapshotId));
+        txn.Delete(Db.PinsByWorkspace, Keys.Pair(pin.WorkspaceId, snapshotId));
+        var layer = LayerTable.Get(txn, pin.Layer);
+        LayerTable.Put(txn, pin.Layer, layer with { PinCount = layer.PinCount - 1 });
+        LayerTable.MarkForGc(txn, pin.Layer);
+        NextVersion(txn);
+        return true;
+    });
+
+    internal SnapshotPin CreatePin(MetaTxn txn, string wsPath, WorkspaceRecord ws, string[] inner)
+    {
+        var frozen = FreezeHead(txn, wsPath, ref ws);
+        var view = LayerTable.ViewOf(txn, frozen, ws.RootInode);
+        var rootPath = Paths.PathRules.Join([.. Paths.PathRules.Split(wsPath), .. inner]);
+        var (rootInode, rootRecord) = NodeReader.Resolve(txn, view, inner, rootPath);
+        if (!rootRecord.IsDirectory) throw new NotADirectoryException(rootPath);
+
+        var id = Counters.Next(txn, Counters.Pin);
+        var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), DateTime.UtcNow.Ticks, rootPath, wsPath);
+        txn.Put(Db.Pins, Keys.U64(id), record.Encode());
+        txn.Put(Db.PinsByWorkspace, Keys.Pair(ws.Id, id), []);
+        var layer = LayerTable.Get(txn, frozen);
+        LayerTable.Put(txn, frozen, layer with { PinCount = layer.PinCount + 1 });
+        return ToPin(id, record);
+    }
+
+    /// <summary>
+    /// Freezes a workspace's head and gives the workspace a fresh child head; returns the frozen
+    /// layer. If the head holds nothing yet, its (already frozen) parent shows the same state,
+    /// so that is returned and no layer is added: 100 snapshots of an idle workspace cost no depth.
+    /// </summary>
+    internal static long FreezeHead(MetaTxn txn, string wsPath, ref WorkspaceRecord ws)
+    {
+        var head = LayerTable.Get(txn, ws.HeadLayer);
+        if (head.RecordCount == 0 && head.Parent != 0) return head.Parent;
+
+        LayerTable.Put(txn, ws.HeadLayer, head with { HeadOf = 0 });
+        var newHead = LayerTable.Create(txn, ws.HeadLayer, ws.Id);
+        var frozen = ws.HeadLayer;
+        ws = ws with { HeadLayer = newHead };
+        txn.Put(Db.Workspaces, PathKey(wsPath), ws.Encode());
+        return frozen;
+    }
+
+    internal static PinRecord GetPin(MetaTxn txn, long snapshotId)
+    {
+        var value = txn.Get(Db.Pins, Keys.U64(snapshotId)) ?? throw new SnapshotNotFoundException(snapshotId);
+        return PinRecord.Decode(value);
+    }
+
+    private SnapshotPin ToPin(long id, PinRecord record) => new(this, id, record);
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV;
+
+public sealed partial class WorkspaceStore
+{
+    /// <summary>Creates an empty workspace at <paramref name="path"/> (e.g. "/base" or "/forks/agent-1").</summary>
+    /// <exception cref="WorkspaceAlreadyExistsException">A workspace already exists there.</exception>
+    /// <exception cref="WorkspaceNestingException">The path is inside or above another workspace.</exception>
+    public Workspace CreateWorkspace(string path)
+    {
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        var rootInode = _ids.Next();
+        var record = Write(txn =>
+        {
+            EnsureWorkspacePathFree(txn, normalized);
+            var id = Counters.Next(txn, Counters.Workspace);
+            var head = LayerTable.Create(txn, parent: 0, headOf: id);
+            var writer = new HeadWriter(txn, LayerTable.ViewOf(txn, head, rootInode));
+            writer.PutInode(rootInode, new InodeRecord(RecordKind.Directory, 0, [], 0, 0, 0, DateTime.UtcNow.Ticks));
+            writer.Complete();
+            var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks);
+            txn.Put(Db.Workspaces, PathKey(normalized), ws.Encode());
+            return ws;
+        });
+        return new Workspace(this, normalized, record.Id, record.RootInode);
+    }
+
+    /// <summary>Opens an existing workspace.</summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public Workspace OpenWorkspace(string path)
+    {
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        var record = Read(txn => GetWorkspace(txn, normalized));
+        return new Workspace(this, normalized, record.Id, record.RootInode);
+    }
+
+    /// <summary>True if a workspace exists at exactly <paramref name="path"/>.</summary>
+    public bool WorkspaceExists(string path)
+    {
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        return Read(txn => TryGetWorkspace(txn, normalized) is not null);
+    }
+
+    /// <summary>All workspaces, in path order.</summary>
+    public IReadOnlyList<WorkspaceInfo> ListWorkspaces() => Read(txn =>
+        txn.Scan(Db.Workspaces, []).Select(entry =>
+        {
+            var ws = WorkspaceRecord.Decode(entry.Value);
+            return new WorkspaceInfo(Encoding.UTF8.GetString(entry.Key), ws.RootInode, ws.Id, FromTicks(ws.CreatedUtcTicks));
+        }).ToList());
+
+    /// <summary>
+    /// Deletes a workspace. Snapshots taken of it stay readable until released; blocks only it
+    /// reached become garbage for the next <see cref="CollectGarbage"/>.
+    /// </summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public void DeleteWorkspace(string path)
+    {
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        Write(txn =>
+        {
+            var ws = GetWorkspace(txn, normalized);
+            txn.Delete(Db.Workspaces, PathKey(normalized));
+            RetireHead(txn, ws.HeadLayer);
+            NextVersion(txn);
+            return true;
+        });
+    }
+
+    /// <summary>A head that no workspace writes into any more: it is dead once nothing pins or descends from it.</summary>
+    internal static void RetireHead(MetaTxn txn, long head)
+    {
+        var layer = LayerTable.Get(txn, head);
+        LayerTable.Put(txn, head, layer with { HeadOf = 0 });
+        LayerTable.MarkForGc(txn, head);
+    }
+
+    private static string NormalizeWorkspacePath(string path, string paramName)
+    {
+        var normalized = PathRules.Normalize(path, paramName);
+        if (normalized == "/") throw new InvalidPathException(path, "'/' cannot be a workspace (every workspace would nest in it)", paramName);
+        return normalized;
+    }
+
+    private static void EnsureWorkspacePathFree(MetaTxn txn, string path)
+    {
+        if (TryGetWorkspace(txn, path) is not null) throw new WorkspaceAlreadyExistsException(path);
+        var segments = PathRules.Split(path);
+        for (var i = 1; i < segments.Length; i++)
+        {
+            var above = PathRules.Join(segments[..i]);
+            if (TryGetWorkspace(txn, above) is not null) throw new WorkspaceNestingException(path, above);
+        }
+        var below = txn.First(Db.Workspaces, PathKey(path + "/"));
+        if (below is { } entry) throw new WorkspaceNestingException(path, Encoding.UTF8.GetString(entry.Key));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text;
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV;
+
+/// <summary>
+/// A store of copy-on-write workspaces: LMDB metadata plus a block store. Snapshot, clone and
+/// rollback are one metadata transaction each and cost the same whatever the tree's size; diff
+/// of related trees costs what changed. Thread-safe; open one instance per store directory per
+/// process and share it.
+/// </summary>
+public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
+{
+    private readonly MetaDb _meta;
+    private readonly IdAllocator _ids;
+    private readonly GenerationLeases _leases = new();
+    private readonly WorkspaceStoreOptions _options;
+    private int _disposed;
+
+    private WorkspaceStore(WorkspaceStoreOptions options, MetaDb meta, IBlockStore blocks)
+    {
+        _options = options;
+        _meta = meta;
+        Blocks = blocks;
+        _ids = new IdAllocator(meta);
+    }
+
+    /// <summary>The store directory.</summary>
+    public string Directory => _options.Directory!;
+
+    /// <summary>The chunk size new files are written with.</summary>
+    public int ChunkSize => _options.ChunkSize;
+
+    /// <summary>The block store file bytes live in.</summary>
+    public IBlockStore Blocks { get; }
+
+    internal MetaDb Meta => _meta;
+    internal IdAllocator Ids => _ids;
+    internal GenerationLeases Leases => _leases;
+
+    /// <summary>Opens (creating if needed) a store in <paramref name="directory"/> with LMDB metadata in {directory}/meta and local blocks in {directory}/blocks.</summary>
+    public static WorkspaceStore Open(string directory) => Open(new WorkspaceStoreOptions { Directory = directory });
+
+    /// <summary>Opens (creating if needed) a store with the given options.</summary>
+    public static WorkspaceStore Open(WorkspaceStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validated = options.Validated();
+        System.IO.Directory.CreateDirectory(validated.Directory!);
+        var blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(validated.Directory!, "blocks"));
+        var meta = MetaDb.Open(Path.Combine(validated.Directory!, "meta"), validated.MaxMetadataSize);
+        return new WorkspaceStore(validated, meta, blocks);
+    }
+
+    /// <summary>Closes the store. Safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _meta.Dispose();
+    }
+
+    /// <summary>Closes the store. Safe to call more than once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    internal T Read<T>(Func<MetaTxn, T> body)
+    {
+        ThrowIfDisposed();
+        return _meta.Read(body);
+    }
+
+    internal T Write<T>(Func<MetaTxn, T> body)
+    {
+        ThrowIfDisposed();
+        return _meta.Write(body);
+    }
+
+    internal static byte[] PathKey(string workspacePath) => Encoding.UTF8.GetBytes(workspacePath);
+
+    internal static WorkspaceRecord? TryGetWorkspace(MetaTxn txn, string workspacePath)
+    {
+        var value = txn.Get(Db.Workspaces, PathKey(workspacePath));
+        return value is null ? null : WorkspaceRecord.Decode(value);
+    }
+
+    /// <summary>The workspace at <paramref name="workspacePath"/>, checked to be the same one (by id) a handle was opened on.</summary>
+    internal static WorkspaceRecord GetWorkspace(MetaTxn txn, string workspacePath, long expectedId = 0)
+    {
+        var record = TryGetWorkspace(txn, workspacePath);
+        if (record is null || (expectedId != 0 && record.Id != expectedId)) throw new WorkspaceNotFoundException(workspacePath);
+        return record;
+    }
+
+    /// <summary>
+    /// Splits a store path ("/forks/a/src/x") into the workspace that holds it and the path inside
+    /// it. Workspaces never nest, so at most one prefix names a workspace.
+    /// </summary>
+    internal static (string WorkspacePath, WorkspaceRecord Record, string[] Inner) FindWorkspace(MetaTxn txn, string storePath, string paramName)
+    {
+        var segments = PathRules.Split(storePath, paramName);
+        for (var i = 1; i <= segments.Length; i++)
+        {
+            var prefix = PathRules.Join(segments[..i]);
+            var record = TryGetWorkspace(txn, prefix);
+            if (record is not null) return (prefix, record, segments[i..]);
+        }
+        throw new WorkspaceNotFoundException(storePath);
+    }
+
+    internal static View HeadView(MetaTxn txn, WorkspaceRecord workspace) => LayerTable.ViewOf(txn, workspace.HeadLayer, workspace.RootInode);
+
+    internal static long NextVersion(MetaTxn txn) => Counters.Next(txn, Counters.Version);
+
+    internal static DateTime FromTicks(long ticks) => new(ticks, DateTimeKind.Utc);
+}

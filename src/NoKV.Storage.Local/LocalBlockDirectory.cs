@@ -1,0 +1,173 @@
+namespace NoKV.Storage.Local;
+
+/// <summary>
+/// A directory of immutable blocks, one file per block key. Writes are atomic and durable: the
+/// bytes go to a temporary file that is flushed to disk and then renamed into place, so a reader
+/// (or a crash) sees either no block or the whole block, never a torn one. Thread-safe.
+/// </summary>
+public sealed class LocalBlockDirectory
+{
+    private readonly string _root;
+    private readonly bool _durable;
+
+    /// <summary>Opens (creating if needed) a block directory.</summary>
+    /// <param name="rootDirectory">The directory that holds the block files.</param>
+    /// <param name="durable">When true (the default), each block is flushed to disk before it is renamed into place.</param>
+    public LocalBlockDirectory(string rootDirectory, bool durable = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
+        _root = Path.GetFullPath(rootDirectory);
+        _durable = durable;
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The full path of the block directory.</summary>
+    public string RootDirectory => _root;
+
+    /// <summary>Writes a block atomically, replacing any block with the same key.</summary>
+    public void Write(string key, ReadOnlySpan<byte> data)
+    {
+        var path = PathOf(key);
+        var dir = Path.GetDirectoryName(path)!;
+        var temp = Path.Combine(dir, BlockKeyRules.TempPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var file = CreateTempFile(dir, temp))
+            {
+                file.Write(data);
+                if (_durable) file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDeleteFile(temp);
+            throw;
+        }
+    }
+
+    private static FileStream CreateTempFile(string dir, string temp)
+    {
+        // A concurrent Delete may prune a parent directory between our CreateDirectory and the
+        // file create; recreating it and trying again is enough, since pruning only removes
+        // directories that are empty.
+        for (var attempt = 0; ; attempt++)
+        {
+            Directory.CreateDirectory(dir);
+            try
+            {
+                return new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="destination"/>.Length bytes of a block starting at
+    /// <paramref name="offset"/>; returns the number of bytes read (0 at or past the end).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The block does not exist.</exception>
+    public int Read(string key, long offset, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var path = PathOf(key);
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var total = 0;
+            while (total < destination.Length)
+            {
+                var n = RandomAccess.Read(handle, destination[total..], offset + total);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"Block '{key}' does not exist.", path);
+        }
+    }
+
+    /// <summary>Returns the length of a block, or -1 if it does not exist.</summary>
+    public long GetLength(string key)
+    {
+        var info = new FileInfo(PathOf(key));
+        return info.Exists ? info.Length : -1;
+    }
+
+    /// <summary>Deletes a block; returns false if it did not exist. Empty parent directories are pruned.</summary>
+    public bool Delete(string key)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        PruneEmptyParents(Path.GetDirectoryName(path)!);
+        return true;
+    }
+
+    /// <summary>Lists the blocks whose keys start with <paramref name="prefix"/> (a whole-segment prefix, or empty for all).</summary>
+    public IEnumerable<LocalBlockEntry> List(string prefix)
+    {
+        BlockKeyRules.Validate(prefix.TrimEnd('/'), allowEmpty: true);
+        var start = prefix.Length == 0 ? _root : Path.Combine(_root, prefix.TrimEnd('/').Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(start)) yield break;
+        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(file);
+            if (name.StartsWith(BlockKeyRules.TempPrefix, StringComparison.Ordinal)) continue;
+            var info = new FileInfo(file);
+            if (!info.Exists) continue; // deleted while we enumerated
+            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            yield return new LocalBlockEntry(key, info.Length, info.LastWriteTimeUtc);
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporary files left by writes that never finished (a crash between create and
+    /// rename) and are older than <paramref name="olderThan"/>; returns how many were deleted.
+    /// </summary>
+    public int DeleteStaleTemporaryFiles(TimeSpan olderThan)
+    {
+        var cutoff = DateTime.UtcNow - olderThan;
+        var deleted = 0;
+        foreach (var file in Directory.EnumerateFiles(_root, BlockKeyRules.TempPrefix + "*", SearchOption.AllDirectories))
+        {
+            if (File.GetLastWriteTimeUtc(file) > cutoff) continue;
+            if (TryDeleteFile(file)) deleted++;
+        }
+        return deleted;
+    }
+
+    private string PathOf(string key)
+    {
+        BlockKeyRules.Validate(key);
+        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private void PruneEmptyParents(string dir)
+    {
+        // Best effort: a concurrent writer may be creating a block in the same directory, in which
+        // case the delete fails (not empty) or the writer's CreateDirectory recreates it.
+        while (dir.Length > _root.Length && dir.StartsWith(_root, StringComparison.Ordinal))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(dir).Any()) return;
+                Directory.Delete(dir, recursive: false);
+            }
+            catch (IOException) { return; }
+            catch (UnauthorizedAccessException) { return; }
+            dir = Path.GetDirectoryName(dir)!;
+        }
+    }
+
+    private static bool TryDeleteFile(string path)
+    {
+        try { File.Delete(path); return true; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+}
