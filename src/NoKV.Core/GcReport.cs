@@ -21,9 +21,6 @@ public sealed record GcReport
     /// <summary>Generations left alone because an open read stream still uses them; a later run collects them.</summary>
     public long GenerationsInUse { get; init; }
 
-    /// <summary>Blocks no metadata references (left by writes that never published) that were deleted.</summary>
-    public long OrphansDeleted { get; init; }
-
     /// <summary>How long the collection took.</summary>
     public TimeSpan Duration { get; init; }
 }

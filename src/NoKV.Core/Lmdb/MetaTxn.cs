@@ -66,7 +66,9 @@ internal sealed class MetaTxn
     public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Db db, byte[] prefix, byte[]? from = null)
     {
         using var cursor = _txn.CreateCursor(_dbs[(int)db]);
-        var rc = cursor.SetRange(from ?? prefix);
+        var start = from ?? prefix;
+        // LMDB refuses an empty key, so a scan of everything starts at the first entry instead.
+        var rc = start.Length == 0 ? cursor.First().resultCode : cursor.SetRange(start);
         while (rc == MDBResultCode.Success)
         {
             var (_, key, value) = cursor.GetCurrent();

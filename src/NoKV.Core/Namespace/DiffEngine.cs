@@ -15,9 +15,10 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
 {
     private readonly SortedDictionary<string, DeltaKind> _deltas = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<SubtreeDelta> Run()
+    /// <param name="forceFullWalk">Walk both trees even where the fast path applies (tests compare the two).</param>
+    public IReadOnlyList<SubtreeDelta> Run(bool forceFullWalk = false)
     {
-        var common = a.RootInode == b.RootInode ? CommonAncestor() : 0;
+        var common = a.RootInode == b.RootInode && !forceFullWalk ? CommonAncestor() : 0;
         if (common == 0)
         {
             CompareDirectories("/", a.RootInode, b.RootInode);

@@ -1,0 +1,83 @@
+namespace NoKV.Tests;
+
+/// <summary>A real store (LMDB + local block files) in a fresh temporary directory, deleted afterwards.</summary>
+public sealed class TempStore : IDisposable
+{
+    public const int SmallChunk = 4096;
+
+    public TempStore(int chunkSize = SmallChunk)
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
+        ChunkSize = chunkSize;
+        Store = Open();
+    }
+
+    public string Directory { get; }
+    public int ChunkSize { get; }
+    public WorkspaceStore Store { get; private set; }
+    public string BlocksDirectory => Path.Combine(Directory, "blocks");
+
+    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, OrphanGracePeriod = TimeSpan.Zero });
+
+    /// <summary>Closes and reopens the store, as a restarted process would.</summary>
+    public WorkspaceStore Reopen()
+    {
+        Store.Dispose();
+        Store = Open();
+        return Store;
+    }
+
+    /// <summary>The block files on disk (not temporary files).</summary>
+    public List<string> BlockFiles() => System.IO.Directory.Exists(BlocksDirectory)
+        ? System.IO.Directory.EnumerateFiles(BlocksDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal)).ToList()
+        : [];
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        catch (IOException) { }
+    }
+}
+
+internal static class TestData
+{
+    public static byte[] Bytes(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    public static byte[] Text(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    public static async Task Write(this Workspace ws, string path, string text) => await ws.WriteAllBytesAsync(path, Text(text));
+
+    public static async Task<string> ReadText(this Workspace ws, string path) => System.Text.Encoding.UTF8.GetString(await ws.ReadAllBytesAsync(path));
+
+    public static async Task<string> ReadText(this SnapshotPin pin, string path) => System.Text.Encoding.UTF8.GetString(await pin.ReadAllBytesAsync(path));
+
+    /// <summary>Every file under a directory with its bytes, as a sorted map of path → content.</summary>
+    public static async Task<SortedDictionary<string, string>> Tree(Func<string, IReadOnlyList<NodeInfo>> list, Func<string, Task<byte[]>> read, string dir = "/")
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var node in list(dir))
+        {
+            if (node.Kind == NodeKind.Directory)
+            {
+                result[node.Path + "/"] = "";
+                foreach (var (k, v) in await Tree(list, read, node.Path)) result[k] = v;
+            }
+            else
+            {
+                result[node.Path] = Convert.ToHexString(await read(node.Path));
+            }
+        }
+        return result;
+    }
+
+    public static Task<SortedDictionary<string, string>> Tree(this Workspace ws) => Tree(ws.List, p => ws.ReadAllBytesAsync(p));
+
+    public static Task<SortedDictionary<string, string>> Tree(this SnapshotPin pin) => Tree(pin.List, p => pin.ReadAllBytesAsync(p));
+}
