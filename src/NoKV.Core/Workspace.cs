@@ -85,6 +85,17 @@ public sealed class Workspace
     /// <exception cref="DirectoryNotEmptyException">The directory has entries and <paramref name="recursive"/> is false.</exception>
     public void Delete(string path, bool recursive = false) => _store.DeleteIn(Path, _id, path, recursive);
 
+    /// <summary>
+    /// Copies a real directory tree into <paramref name="targetPath"/> (created if missing),
+    /// replacing files that exist. Blocks are uploaded first and metadata published in batches of
+    /// a thousand files, each batch one transaction: a failure leaves earlier batches imported
+    /// and no file half-written. Symbolic links are never followed and are not imported.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The source directory does not exist.</exception>
+    /// <exception cref="InvalidPathException">A source name is not a valid NoKV name (e.g. too long).</exception>
+    public Task<ImportResult> ImportAsync(string sourceDirectory, string targetPath = "/", CancellationToken cancellationToken = default) =>
+        _store.ImportAsync(Path, _id, sourceDirectory, targetPath, cancellationToken);
+
     /// <summary>Takes a snapshot of the whole workspace. O(1).</summary>
     public SnapshotPin Snapshot() => _store.Snapshot(Path);
 

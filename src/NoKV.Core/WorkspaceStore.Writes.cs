@@ -1,6 +1,7 @@
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Paths;
+using NoKV.Streams;
 
 namespace NoKV;
 
@@ -20,27 +21,30 @@ public sealed partial class WorkspaceStore
     internal void CreateDirectoryIn(string wsPath, long wsId, string path)
     {
         var segments = PathRules.Split(path);
-        WithHead(wsPath, wsId, (writer, _) =>
+        WithHead(wsPath, wsId, (writer, _) => EnsureDirectory(writer, segments));
+    }
+
+    /// <summary>mkdir -p inside a head transaction; returns the directory's inode.</summary>
+    internal long EnsureDirectory(HeadWriter writer, string[] segments)
+    {
+        var txn = writer.Txn;
+        var ino = writer.View.RootInode;
+        for (var i = 0; i < segments.Length; i++)
         {
-            var txn = writer.Txn;
-            var ino = writer.View.RootInode;
-            for (var i = 0; i < segments.Length; i++)
+            var name = PathRules.NameBytes(segments[i]);
+            var entry = NodeReader.Dentry(txn, writer.View, ino, name);
+            if (entry is not null)
             {
-                var name = PathRules.NameBytes(segments[i]);
-                var entry = NodeReader.Dentry(txn, writer.View, ino, name);
-                if (entry is not null)
-                {
-                    if (entry.Kind != RecordKind.Directory) throw new NotADirectoryException(PathRules.Join(segments[..(i + 1)]));
-                    ino = entry.Child;
-                    continue;
-                }
-                var child = _ids.Next(txn);
-                writer.PutInode(child, new InodeRecord(RecordKind.Directory, ino, name, 0, 0, 0, DateTime.UtcNow.Ticks));
-                writer.PutDentry(ino, name, new DentryRecord(child, RecordKind.Directory));
-                ino = child;
+                if (entry.Kind != RecordKind.Directory) throw new NotADirectoryException(PathRules.Join(segments[..(i + 1)]));
+                ino = entry.Child;
+                continue;
             }
-            return true;
-        });
+            var child = _ids.Next(txn);
+            writer.PutInode(child, new InodeRecord(RecordKind.Directory, ino, name, 0, 0, 0, DateTime.UtcNow.Ticks));
+            writer.PutDentry(ino, name, new DentryRecord(child, RecordKind.Directory));
+            ino = child;
+        }
+        return ino;
     }
 
     /// <summary>Checks, when a write stream opens, that its path can take a file (fail early, before any upload).</summary>
@@ -60,26 +64,29 @@ public sealed partial class WorkspaceStore
 
     /// <summary>
     /// Publishes a written generation: chunk map, generation record, inode record (and a new
-    /// directory entry for a new file) in one transaction. An existing file keeps its inode.
+    /// directory entry for a new file) in one transaction. The parent must exist.
     /// </summary>
-    internal void PublishFile(string wsPath, long wsId, string[] segments, string path, long gen, long blockInode, long size, int chunkSize, IReadOnlyList<ChunkRecord> chunks)
+    internal void PublishFile(string wsPath, long wsId, PendingFile file) => WithHead(wsPath, wsId, (writer, ws) =>
     {
-        WithHead(wsPath, wsId, (writer, ws) =>
-        {
-            var txn = writer.Txn;
-            var parentPath = PathRules.Join(segments[..^1]);
-            var (parent, parentRecord) = NodeReader.Resolve(txn, writer.View, segments[..^1], parentPath);
-            if (!parentRecord.IsDirectory) throw new NotADirectoryException(parentPath);
-            var name = PathRules.NameBytes(segments[^1]);
-            var existing = NodeReader.Dentry(txn, writer.View, parent, name);
-            if (existing is { Kind: RecordKind.Directory }) throw new NotAFileException(path);
+        var parentPath = PathRules.Join(file.Segments[..^1]);
+        var (parent, parentRecord) = NodeReader.Resolve(writer.Txn, writer.View, file.Segments[..^1], parentPath);
+        if (!parentRecord.IsDirectory) throw new NotADirectoryException(parentPath);
+        PublishInto(writer, ws.Id, parent, file);
+        return true;
+    });
 
-            var ino = existing?.Child ?? blockInode;
-            GenerationTable.Create(txn, gen, new GenerationRecord(0, ws.Id, blockInode, size, chunkSize, chunks.Count), chunks);
-            writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, name, gen, size, chunkSize, DateTime.UtcNow.Ticks));
-            if (existing is null) writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
-            return true;
-        });
+    /// <summary>Publishes a file under a resolved parent directory; an existing file keeps its inode.</summary>
+    internal static void PublishInto(HeadWriter writer, long wsId, long parent, PendingFile file)
+    {
+        var txn = writer.Txn;
+        var name = PathRules.NameBytes(file.Segments[^1]);
+        var existing = NodeReader.Dentry(txn, writer.View, parent, name);
+        if (existing is { Kind: RecordKind.Directory }) throw new NotAFileException(file.Path);
+
+        var ino = existing?.Child ?? file.BlockInode;
+        GenerationTable.Create(txn, file.Gen, new GenerationRecord(0, wsId, file.BlockInode, file.Size, file.ChunkSize, file.Chunks.Count), file.Chunks);
+        writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, name, file.Gen, file.Size, file.ChunkSize, DateTime.UtcNow.Ticks));
+        if (existing is null) writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
     }
 
     internal void MoveIn(string wsPath, long wsId, string from, string to)

@@ -13,7 +13,6 @@ namespace NoKV.Streams;
 internal sealed class WorkspaceWriteStream : Stream
 {
     private readonly WorkspaceStore _store;
-    private readonly string _wsPath;
     private readonly long _wsId;
     private readonly string[] _segments;
     private readonly string _path;
@@ -22,15 +21,18 @@ internal sealed class WorkspaceWriteStream : Stream
     private readonly int _chunkSize;
     private readonly List<ChunkRecord> _chunks = [];
     private readonly List<string> _uploaded = [];
+    private readonly Action<PendingFile> _publish;
     private byte[]? _buffer;
     private int _filled;
     private long _length;
     private bool _closed;
 
-    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path)
+    // publish takes the finished file: by default it is published at once; import passes a
+    // collector that publishes files in batches.
+    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<PendingFile>? publish = null)
     {
+        _publish = publish ?? (file => store.PublishFile(wsPath, wsId, file));
         _store = store;
-        _wsPath = wsPath;
         _wsId = wsId;
         _segments = segments;
         _path = path;
@@ -136,7 +138,7 @@ internal sealed class WorkspaceWriteStream : Stream
         try
         {
             if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
-            _store.PublishFile(_wsPath, _wsId, _segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks);
+            _publish(new PendingFile(_segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks, _uploaded));
         }
         catch
         {

@@ -1,0 +1,8 @@
+namespace NoKV;
+
+/// <summary>What <see cref="Workspace.ImportAsync"/> copied in.</summary>
+/// <param name="Files">Files imported.</param>
+/// <param name="Directories">Directories imported (not counting the target).</param>
+/// <param name="Bytes">Bytes of file content imported.</param>
+/// <param name="SkippedLinks">Symbolic links found in the source, relative to it; never followed, not imported.</param>
+public sealed record ImportResult(long Files, long Directories, long Bytes, IReadOnlyList<string> SkippedLinks);

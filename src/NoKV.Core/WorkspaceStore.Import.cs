@@ -1,0 +1,121 @@
+using NoKV.Paths;
+using NoKV.Streams;
+
+namespace NoKV;
+
+/// <summary>Bulk import of a real directory: blocks first, then one metadata transaction per batch of files.</summary>
+public sealed partial class WorkspaceStore
+{
+    private const int ImportBatchFiles = 1000;
+
+    internal async Task<ImportResult> ImportAsync(string wsPath, long wsId, string sourceDirectory, string targetPath, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceDirectory);
+        var source = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
+        if (!source.Exists) throw new DirectoryNotFoundException($"Import source '{sourceDirectory}' does not exist.");
+        var target = PathRules.Split(targetPath, nameof(targetPath));
+        CreateDirectoryIn(wsPath, wsId, targetPath);
+
+        var batch = new ImportBatch(this, wsPath, wsId);
+        long files = 0, directories = 0, bytes = 0;
+        var skipped = new List<string>();
+        var buffer = new byte[Math.Min(ChunkSize, 1024 * 1024)];
+
+        async Task WalkAsync(DirectoryInfo dir, string[] at, string relative)
+        {
+            foreach (var entry in dir.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rel = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+                // Links are never followed: one could point outside the source tree.
+                if (entry.LinkTarget is not null) { skipped.Add(rel); continue; }
+                PathRules.ValidateName(entry.Name, "/" + rel, nameof(sourceDirectory));
+                string[] segments = [.. at, entry.Name];
+                if (entry is DirectoryInfo child)
+                {
+                    batch.AddDirectory(segments);
+                    directories++;
+                    await WalkAsync(child, segments, rel).ConfigureAwait(false);
+                    continue;
+                }
+
+                var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add);
+                await using (stream.ConfigureAwait(false))
+                {
+                    var file = new FileStream(entry.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    await using (file.ConfigureAwait(false))
+                    {
+                        int n;
+                        while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                            bytes += n;
+                        }
+                    }
+                }
+                files++;
+                if (batch.Count >= ImportBatchFiles) await batch.FlushAsync().ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            await WalkAsync(source, target, "").ConfigureAwait(false);
+            await batch.FlushAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await batch.AbandonAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new ImportResult(files, directories, bytes, skipped);
+    }
+
+    /// <summary>Files uploaded but not yet published, and the directories to create with them.</summary>
+    private sealed class ImportBatch(WorkspaceStore store, string wsPath, long wsId)
+    {
+        private readonly List<PendingFile> _files = [];
+        private readonly List<string[]> _directories = [];
+
+        public int Count => _files.Count + _directories.Count;
+
+        public void Add(PendingFile file) => _files.Add(file);
+
+        public void AddDirectory(string[] segments) => _directories.Add(segments);
+
+        public async Task FlushAsync()
+        {
+            if (Count == 0) return;
+            try
+            {
+                store.WithHead(wsPath, wsId, (writer, ws) =>
+                {
+                    foreach (var dir in _directories) store.EnsureDirectory(writer, dir);
+                    foreach (var file in _files) PublishInto(writer, ws.Id, store.EnsureDirectory(writer, file.Segments[..^1]), file);
+                    return true;
+                });
+            }
+            catch
+            {
+                await AbandonAsync().ConfigureAwait(false);
+                throw;
+            }
+            _files.Clear();
+            _directories.Clear();
+        }
+
+        /// <summary>Deletes the blocks of files that will never be published.</summary>
+        public async Task AbandonAsync()
+        {
+            foreach (var key in _files.SelectMany(f => f.BlockKeys))
+            {
+                try { await store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
+#pragma warning disable CA1031 // Best effort: a block left behind is an orphan, not a torn file.
+                catch (Exception) { }
+#pragma warning restore CA1031
+            }
+            _files.Clear();
+            _directories.Clear();
+        }
+    }
+}
