@@ -11,25 +11,18 @@ internal static class NodeReader
 {
     public static InodeRecord? Inode(MetaTxn txn, View view, long ino)
     {
-        foreach (var (key, value) in txn.Scan(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer)))
-        {
-            if (!view.Contains(Keys.InodeLayer(key))) continue;
-            var record = InodeRecord.Decode(value);
-            return record.Kind == RecordKind.Tombstone ? null : record;
-        }
-        return null;
+        var value = txn.FindFirst(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer), key => view.Contains(Keys.InodeLayer(key)));
+        if (value is null) return null;
+        var record = InodeRecord.Decode(value);
+        return record.Kind == RecordKind.Tombstone ? null : record;
     }
 
     public static DentryRecord? Dentry(MetaTxn txn, View view, long parent, byte[] name)
     {
-        var prefix = Keys.DentryPrefix(parent, name);
-        foreach (var (key, value) in txn.Scan(Db.Dentries, prefix, Keys.Dentry(parent, name, view.Layer)))
-        {
-            if (!view.Contains(Keys.DentryLayer(key))) continue;
-            var record = DentryRecord.Decode(value);
-            return record.Kind == RecordKind.Tombstone ? null : record;
-        }
-        return null;
+        var value = txn.FindFirst(Db.Dentries, Keys.DentryPrefix(parent, name), Keys.Dentry(parent, name, view.Layer), key => view.Contains(Keys.DentryLayer(key)));
+        if (value is null) return null;
+        var record = DentryRecord.Decode(value);
+        return record.Kind == RecordKind.Tombstone ? null : record;
     }
 
     /// <summary>The visible entries of a directory, in name (UTF-8 byte) order.</summary>
@@ -67,15 +60,17 @@ internal static class NodeReader
     public static (long Ino, InodeRecord Record)? TryResolve(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath)
     {
         var ino = view.RootInode;
-        var record = Inode(txn, view, ino) ?? throw new StoreCorruptedException($"The root directory of '{displayPath}' is missing.");
+        var kind = RecordKind.Directory;
         foreach (var segment in segments)
         {
-            if (!record.IsDirectory) throw new NotADirectoryException(displayPath);
+            // Directory entries carry the child's kind, so only the last inode record is read.
+            if (kind != RecordKind.Directory) throw new NotADirectoryException(displayPath);
             var entry = Dentry(txn, view, ino, PathRules.NameBytes(segment));
             if (entry is null) return null;
             ino = entry.Child;
-            record = Inode(txn, view, ino) ?? throw new StoreCorruptedException($"Entry '{segment}' of '{displayPath}' points to missing inode {ino}.");
+            kind = entry.Kind;
         }
+        var record = Inode(txn, view, ino) ?? throw new StoreCorruptedException($"'{displayPath}' points to missing inode {ino}.");
         return (ino, record);
     }
 

@@ -16,7 +16,9 @@ internal sealed class MetaDb : IDisposable
     private readonly LightningEnvironment _env;
     private readonly LightningDatabase[] _dbs;
     private readonly Lock _writeGate = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<LightningTransaction> _idleReaders = [];
     private int _disposed;
+    private int _activeReads;
 
     private MetaDb(LightningEnvironment env, LightningDatabase[] dbs)
     {
@@ -76,9 +78,44 @@ internal sealed class MetaDb : IDisposable
     /// <summary>Runs <paramref name="body"/> in a read-only snapshot of the metadata.</summary>
     public T Read<T>(Func<MetaTxn, T> body)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        using var txn = _env.BeginTransaction(TransactionBeginFlags.ReadOnly);
-        return body(new MetaTxn(txn, _dbs));
+        Interlocked.Increment(ref _activeReads);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return ReadCore(body);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeReads);
+        }
+    }
+
+    private T ReadCore<T>(Func<MetaTxn, T> body)
+    {
+        // Read transactions are recycled (LMDB reset/renew): beginning a fresh one costs a
+        // reader-slot registration and allocations on every stat or lookup.
+        if (!_idleReaders.TryTake(out var txn)) txn = _env.BeginTransaction(TransactionBeginFlags.ReadOnly);
+        else txn.Renew().ThrowOnError();
+        var recycle = false;
+        try
+        {
+            using var metaTxn = new MetaTxn(txn, _dbs);
+            var result = body(metaTxn);
+            recycle = true;
+            return result;
+        }
+        finally
+        {
+            if (recycle && _idleReaders.Count < 64 && Volatile.Read(ref _disposed) == 0)
+            {
+                txn.Reset();
+                _idleReaders.Add(txn);
+            }
+            else
+            {
+                txn.Dispose();
+            }
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> in one write transaction and commits it durably; nothing is written if it throws.</summary>
@@ -89,7 +126,9 @@ internal sealed class MetaDb : IDisposable
         {
             using var txn = _env.BeginTransaction();
             var metaTxn = new MetaTxn(txn, _dbs);
-            var result = body(metaTxn);
+            T result;
+            // Cursors must close before the commit.
+            using (metaTxn) result = body(metaTxn);
             var rc = txn.Commit();
             if (rc == MDBResultCode.MapFull)
                 throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
@@ -105,8 +144,11 @@ internal sealed class MetaDb : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // Let reads that started before the flag was set finish before the environment closes.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _activeReads) == 0);
         lock (_writeGate)
         {
+            while (_idleReaders.TryTake(out var txn)) txn.Dispose();
             _env.Dispose();
         }
     }

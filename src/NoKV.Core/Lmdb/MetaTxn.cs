@@ -2,11 +2,14 @@ using LightningDB;
 
 namespace NoKV.Lmdb;
 
+/// <summary>Decides whether a key (valid only during the call) is the one being looked for.</summary>
+internal delegate bool KeyFilter(ReadOnlySpan<byte> key);
+
 /// <summary>
 /// One metadata transaction with the few operations NoKV needs. Values returned are copies, so
 /// they stay valid after the transaction ends.
 /// </summary>
-internal sealed class MetaTxn
+internal sealed class MetaTxn : IDisposable
 {
     private readonly LightningTransaction _txn;
     private readonly LightningDatabase[] _dbs;
@@ -18,6 +21,7 @@ internal sealed class MetaTxn
     }
 
     private List<Action>? _onCommitted;
+    private LightningCursor?[]? _lookupCursors;
 
     public bool IsReadOnly => _txn.IsReadOnly;
 
@@ -85,6 +89,35 @@ internal sealed class MetaTxn
     {
         foreach (var entry in Scan(db, prefix, from)) return entry;
         return null;
+    }
+
+    /// <summary>
+    /// The value of the first entry at or after <paramref name="from"/>, within
+    /// <paramref name="prefix"/>, whose key <paramref name="accept"/> takes; null if none. Uses one
+    /// cursor per database per transaction, so point lookups allocate only their result.
+    /// </summary>
+    public byte[]? FindFirst(Db db, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> from, KeyFilter accept)
+    {
+        var cursors = _lookupCursors ??= new LightningCursor?[_dbs.Length];
+        var cursor = cursors[(int)db] ??= _txn.CreateCursor(_dbs[(int)db]);
+        var rc = cursor.SetRange(from);
+        while (rc == MDBResultCode.Success)
+        {
+            var (_, key, value) = cursor.GetCurrent();
+            var keySpan = key.AsSpan();
+            if (!keySpan.StartsWith(prefix)) return null;
+            if (accept(keySpan)) return value.CopyToNewArray();
+            rc = cursor.Next().resultCode;
+        }
+        if (rc != MDBResultCode.NotFound) rc.ThrowOnError();
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (_lookupCursors is null) return;
+        foreach (var cursor in _lookupCursors) cursor?.Dispose();
+        _lookupCursors = null;
     }
 
     public long Count(Db db) => _txn.GetEntriesCount(_dbs[(int)db]);
