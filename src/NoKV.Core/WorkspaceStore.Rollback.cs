@@ -1,21 +1,23 @@
 using NoKV.Layers;
 using NoKV.Lmdb;
+using NoKV.Namespace;
 
 namespace NoKV;
 
 public sealed partial class WorkspaceStore
 {
     /// <summary>
-    /// Makes a workspace's content exactly a snapshot's again, atomically: the workspace gets a
-    /// fresh head on top of the snapshot's layer, keeping its path and root inode. What only the
-    /// discarded head reached becomes garbage. O(1) in the size of the tree.
+    /// Makes a workspace's content, or a directory's inside it, exactly a snapshot's again, in one
+    /// transaction. A workspace root gets a fresh head on top of the snapshot's layer: O(1),
+    /// keeping the workspace's path and root inode. A directory inside a workspace gets the
+    /// reverse delta written into the head: O(changes), keeping the directory's path and inode.
+    /// What only the discarded state reached becomes garbage; restored files share their blocks.
     /// </summary>
-    /// <param name="targetPath">A workspace root. Rolling back a directory inside a workspace is not supported yet.</param>
-    /// <param name="snapshotId">A snapshot of the workspace, or of its lineage (the workspace it was cloned from, or a clone of it), taken at its root.</param>
-    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    /// <param name="targetPath">A workspace root ("/forks/a") or a directory inside one ("/forks/a/src").</param>
+    /// <param name="snapshotId">A snapshot of the same directory: taken of it, of the workspace it was cloned from, or of a clone of it.</param>
+    /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
-    /// <exception cref="UnrelatedSnapshotException">The snapshot's root is not this workspace's root.</exception>
-    /// <exception cref="NotSupportedException">The target is a directory inside a workspace.</exception>
+    /// <exception cref="UnrelatedSnapshotException">The snapshot's root is not the target directory (or its lineage).</exception>
     public void Rollback(string targetPath, long snapshotId)
     {
         ArgumentNullException.ThrowIfNull(targetPath);
@@ -24,7 +26,10 @@ public sealed partial class WorkspaceStore
             var (wsPath, ws, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
             var pin = GetPin(txn, snapshotId);
             if (inner.Length != 0)
-                throw new NotSupportedException($"Rolling back a directory inside a workspace ('{targetPath}') is not supported yet; roll back the workspace root '{wsPath}'.");
+            {
+                RollbackSubtree(txn, ws, inner, targetPath, pin, snapshotId);
+                return true;
+            }
             // Workspace root inodes are allocated once per CreateWorkspace and inherited by
             // clones, so an equal root inode means "same lineage, same root".
             if (pin.RootInode != ws.RootInode) throw new UnrelatedSnapshotException(targetPath, snapshotId);
@@ -35,5 +40,17 @@ public sealed partial class WorkspaceStore
             NextVersion(txn);
             return true;
         });
+    }
+
+    private void RollbackSubtree(MetaTxn txn, WorkspaceRecord ws, string[] inner, string targetPath, PinRecord pin, long snapshotId)
+    {
+        var writer = new HeadWriter(txn, HeadView(txn, ws));
+        var (target, record) = NodeReader.Resolve(txn, writer.View, inner, targetPath);
+        if (!record.IsDirectory) throw new NotADirectoryException(targetPath);
+        // Directory inodes are never reused, so an equal inode means "a snapshot of this directory".
+        if (pin.RootInode != target) throw new UnrelatedSnapshotException(targetPath, snapshotId);
+        new SubtreeRestorer(txn, writer, LayerTable.ViewOf(txn, pin.Layer, pin.RootInode), () => _ids.Next(txn)).Restore(target);
+        writer.Complete();
+        NextVersion(txn);
     }
 }

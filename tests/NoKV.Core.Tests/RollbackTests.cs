@@ -77,13 +77,85 @@ public sealed class RollbackTests : IDisposable
     }
 
     [Fact]
-    public async Task Rollback_of_a_subdirectory_is_reported_as_not_supported()
+    public async Task Rollback_of_a_subdirectory_restores_only_that_subtree()
+    {
+        _ws.CreateDirectory("/src/lib/deep");
+        await _ws.Write("/src/a", "a1");
+        await _ws.Write("/src/lib/deep/x", "x1");
+        await _ws.Write("/src/gone-later", "g");
+        await _ws.Write("/outside", "o1");
+        var srcInode = _ws.Stat("/src").Inode;
+        var pin = Store.Snapshot("/base/src");
+        var expected = await pin.Tree();
+
+        await _ws.Write("/src/a", "a2");
+        await _ws.Write("/src/lib/deep/new", "n");
+        _ws.Delete("/src/gone-later");
+        _ws.Delete("/src/lib/deep/x");
+        _ws.CreateDirectory("/src/added/dir");
+        _ws.Move("/src/lib", "/src/lib2");
+        await _ws.Write("/outside", "o2");
+
+        Store.Rollback("/base/src", pin.Id);
+
+        Assert.Empty(Store.Diff(pin, "/base/src"));
+        Assert.Equal(expected, await Store.Clone("/base/src", "/check").Workspace.Tree());
+        Assert.Equal(srcInode, _ws.Stat("/src").Inode);
+        Assert.Equal("o2", await _ws.ReadText("/outside"));
+        Assert.Equal(pin.Stat("/a").Generation, _ws.Stat("/src/a").Generation);
+    }
+
+    [Fact]
+    public async Task Subtree_rollback_gives_a_fresh_inode_to_a_node_that_moved_out_of_the_subtree()
     {
         _ws.CreateDirectory("/src");
+        _ws.CreateDirectory("/other");
+        await _ws.Write("/src/a", "a");
         var pin = Store.Snapshot("/base/src");
+        _ws.Move("/src/a", "/other/a");
+
+        Store.Rollback("/base/src", pin.Id);
+
+        Assert.Equal("a", await _ws.ReadText("/src/a"));
+        Assert.Equal("a", await _ws.ReadText("/other/a"));
+        Assert.NotEqual(_ws.Stat("/src/a").Inode, _ws.Stat("/other/a").Inode);
+        _ws.Delete("/other/a");
+        Assert.Equal("a", await _ws.ReadText("/src/a"));
+        Store.CollectGarbage();
+        Assert.Equal("a", await _ws.ReadText("/src/a"));
+    }
+
+    [Fact]
+    public async Task Subtree_rollback_needs_a_snapshot_of_that_directory()
+    {
+        _ws.CreateDirectory("/src");
+        _ws.CreateDirectory("/lib");
+        var rootPin = _ws.Snapshot();
+        var libPin = Store.Snapshot("/base/lib");
         await _ws.Write("/src/x", "x");
-        Assert.Throws<NotSupportedException>(() => Store.Rollback("/base/src", pin.Id));
+
+        Assert.Throws<UnrelatedSnapshotException>(() => Store.Rollback("/base/src", rootPin.Id));
+        Assert.Throws<UnrelatedSnapshotException>(() => Store.Rollback("/base/src", libPin.Id));
+        Assert.Throws<PathNotFoundException>(() => Store.Rollback("/base/missing", libPin.Id));
         Assert.True(_ws.Exists("/src/x"));
+    }
+
+    [Fact]
+    public async Task Subtree_rollback_garbage_is_reclaimed_and_restored_blocks_survive()
+    {
+        _ws.CreateDirectory("/src");
+        await _ws.WriteAllBytesAsync("/src/keep", TestData.Bytes(2 * TempStore.SmallChunk, 1));
+        var pin = Store.Snapshot("/base/src");
+        _ws.Delete("/src/keep");
+        await _ws.WriteAllBytesAsync("/src/discard", TestData.Bytes(3 * TempStore.SmallChunk, 2));
+
+        Store.Rollback("/base/src", pin.Id);
+        Store.ReleaseSnapshot(pin.Id);
+        var report = Store.CollectGarbage();
+
+        Assert.Equal(3, report.BlocksDeleted);
+        Assert.Equal(TestData.Bytes(2 * TempStore.SmallChunk, 1), await _ws.ReadAllBytesAsync("/src/keep"));
+        Assert.Equal(2, _temp.BlockFiles().Count);
     }
 
     [Fact]

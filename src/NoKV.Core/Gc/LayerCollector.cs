@@ -36,6 +36,7 @@ internal sealed class LayerCollector(MetaDb meta)
         // deletion is invisible. A merge runs in one transaction, so no view ever sees it half done.
         while (true)
         {
+            long deadChild = 0;
             var done = meta.Write(txn =>
             {
                 var layer = LayerTable.TryGet(txn, id);
@@ -46,14 +47,25 @@ internal sealed class LayerCollector(MetaDb meta)
                 }
                 if (layer.ChildCount == 1)
                 {
-                    MergeIntoChild(txn, id, layer);
+                    var child = LayerTable.Children(txn, id).Single();
+                    if (IsDead(LayerTable.Get(txn, child)))
+                    {
+                        // Moving records into a layer about to be deleted is wasted work:
+                        // delete the child first; this layer is then dead itself.
+                        deadChild = child;
+                        return false;
+                    }
+                    MergeIntoChild(txn, id, child, layer);
                     return true;
                 }
                 return DeleteDeadLayer(txn, id, layer);
             });
             if (done) return;
+            if (deadChild != 0) Process(deadChild);
         }
     }
+
+    private static bool IsDead(LayerRecord layer) => !layer.IsHead && layer.PinCount == 0 && layer.ChildCount == 0;
 
     private bool DeleteDeadLayer(MetaTxn txn, long id, LayerRecord layer)
     {
@@ -78,9 +90,8 @@ internal sealed class LayerCollector(MetaDb meta)
         return true;
     }
 
-    private void MergeIntoChild(MetaTxn txn, long id, LayerRecord layer)
+    private void MergeIntoChild(MetaTxn txn, long id, long child, LayerRecord layer)
     {
-        var child = LayerTable.Children(txn, id).Single();
         long moved = 0;
         foreach (var (indexKey, _) in txn.Scan(Db.LayerIndex, Keys.U64(id)).ToList())
         {

@@ -36,16 +36,7 @@ internal static class LayerTable
     public static IEnumerable<long> Children(MetaTxn txn, long parent) =>
         txn.Scan(Db.LayerChildren, Keys.U64(parent)).Select(e => Keys.ReadU64(e.Key, 8)).ToList();
 
-    public static long[] Chain(MetaTxn txn, long leaf)
-    {
-        var chain = new List<long>(8);
-        for (var id = leaf; id != 0; id = Get(txn, id).Parent)
-        {
-            if (chain.Count > 1_000_000) throw new StoreCorruptedException($"The layer chain of {leaf} loops.");
-            chain.Add(id);
-        }
-        return [.. chain];
-    }
+    public static long[] Chain(MetaTxn txn, long leaf) => txn.Chains.Get(txn, leaf);
 
     public static View ViewOf(MetaTxn txn, long leaf, long rootInode) => new(Chain(txn, leaf), rootInode);
 

@@ -16,6 +16,7 @@ internal sealed class MetaDb : IDisposable
     private readonly LightningEnvironment _env;
     private readonly LightningDatabase[] _dbs;
     private readonly Lock _writeGate = new();
+    private readonly Layers.LayerChainCache _chains = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<LightningTransaction> _idleReaders = [];
     private int _disposed;
     private int _activeReads;
@@ -99,7 +100,7 @@ internal sealed class MetaDb : IDisposable
         var recycle = false;
         try
         {
-            using var metaTxn = new MetaTxn(txn, _dbs);
+            using var metaTxn = new MetaTxn(txn, _dbs, _chains);
             var result = body(metaTxn);
             recycle = true;
             return result;
@@ -125,7 +126,7 @@ internal sealed class MetaDb : IDisposable
         lock (_writeGate)
         {
             using var txn = _env.BeginTransaction();
-            var metaTxn = new MetaTxn(txn, _dbs);
+            var metaTxn = new MetaTxn(txn, _dbs, _chains);
             T result;
             // Cursors must close before the commit.
             using (metaTxn) result = body(metaTxn);

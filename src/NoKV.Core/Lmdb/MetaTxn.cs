@@ -14,11 +14,15 @@ internal sealed class MetaTxn : IDisposable
     private readonly LightningTransaction _txn;
     private readonly LightningDatabase[] _dbs;
 
-    public MetaTxn(LightningTransaction txn, LightningDatabase[] dbs)
+    public MetaTxn(LightningTransaction txn, LightningDatabase[] dbs, Layers.LayerChainCache chains)
     {
         _txn = txn;
         _dbs = dbs;
+        Chains = chains;
     }
+
+    /// <summary>The store's cache of layer ancestor chains.</summary>
+    public Layers.LayerChainCache Chains { get; }
 
     private List<Action>? _onCommitted;
     private LightningCursor?[]? _lookupCursors;

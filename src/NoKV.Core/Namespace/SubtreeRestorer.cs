@@ -1,0 +1,85 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV.Namespace;
+
+/// <summary>
+/// Rolls a directory inside a workspace back to a snapshot of that directory by writing the
+/// reverse delta into the head, in the caller's transaction: for every top-most path that
+/// differs, the head's node is deleted and the snapshot's node copied back (its records, not
+/// its bytes: restored files reference the same generations). A restored node keeps its inode
+/// unless that inode is still linked elsewhere in the workspace (moved out of the subtree),
+/// in which case it gets a fresh one, so no inode ever has two parents.
+/// </summary>
+internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snapshot, Func<long> newInode)
+{
+    private readonly View _head = writer.View;
+
+    /// <summary>Restores the subtree rooted at <paramref name="target"/> (same inode in both views).</summary>
+    public void Restore(long target)
+    {
+        var headSubtree = _head.WithRoot(target);
+        var changes = new DiffEngine(txn, snapshot, headSubtree).Run();
+        var changed = changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+        var topMost = changes.Select(c => c.Path).Where(p => !Ancestors(p).Any(changed.Contains)).ToList();
+
+        // Delete everything first, so inodes that moved within the subtree are free to return.
+        foreach (var path in topMost)
+        {
+            var node = NodeReader.TryResolve(txn, headSubtree, PathRules.Split(path), path);
+            if (node is { } n) DeleteNode(n.Ino, n.Record);
+        }
+        foreach (var path in topMost)
+        {
+            var node = NodeReader.TryResolve(txn, snapshot, PathRules.Split(path), path);
+            if (node is null) continue;
+            var segments = PathRules.Split(path);
+            var (parent, _) = NodeReader.Resolve(txn, headSubtree, segments[..^1], path);
+            RestoreNode(parent, PathRules.NameBytes(segments[^1]), node.Value.Ino, node.Value.Record);
+        }
+    }
+
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        for (var i = path.LastIndexOf('/'); i > 0; i = path.LastIndexOf('/', i - 1)) yield return path[..i];
+    }
+
+    private void DeleteNode(long ino, InodeRecord record)
+    {
+        if (record.IsDirectory)
+        {
+            foreach (var (name, entry) in NodeReader.Children(txn, _head, ino))
+            {
+                DeleteNode(entry.Child, NodeReader.Inode(txn, _head, entry.Child)!);
+            }
+        }
+        writer.RemoveDentry(record.Parent, record.Name);
+        writer.RemoveInode(ino);
+    }
+
+    private void RestoreNode(long parent, byte[] name, long ino, InodeRecord record)
+    {
+        var target = NodeReader.Inode(txn, _head, ino) is not null && NodeReader.PathOf(txn, _head.WithRoot(WorkspaceRoot()), ino) is not null
+            ? newInode()
+            : ino;
+        writer.PutInode(target, record with { Parent = parent, Name = name });
+        writer.PutDentry(parent, name, new DentryRecord(target, record.Kind));
+        if (!record.IsDirectory) return;
+        foreach (var (childName, entry) in NodeReader.Children(txn, snapshot, ino))
+        {
+            RestoreNode(target, childName, entry.Child, NodeReader.Inode(txn, snapshot, entry.Child)!);
+        }
+    }
+
+    private long _workspaceRoot;
+
+    /// <summary>The workspace's root inode: the ancestor of the head's root with no parent.</summary>
+    private long WorkspaceRoot()
+    {
+        if (_workspaceRoot != 0) return _workspaceRoot;
+        var ino = _head.RootInode;
+        for (var record = NodeReader.Inode(txn, _head, ino); record is { Parent: not 0 }; record = NodeReader.Inode(txn, _head, ino)) ino = record.Parent;
+        return _workspaceRoot = ino;
+    }
+}
