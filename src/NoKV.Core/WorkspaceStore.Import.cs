@@ -100,6 +100,7 @@ public sealed partial class WorkspaceStore
                 await AbandonAsync().ConfigureAwait(false);
                 throw;
             }
+            foreach (var file in _files) store.Pending.Finished(file.Gen);
             _files.Clear();
             _directories.Clear();
         }
@@ -107,12 +108,16 @@ public sealed partial class WorkspaceStore
         /// <summary>Deletes the blocks of files that will never be published.</summary>
         public async Task AbandonAsync()
         {
-            foreach (var key in _files.SelectMany(f => f.BlockKeys))
+            foreach (var file in _files)
             {
-                try { await store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
-#pragma warning disable CA1031 // Best effort: a block left behind is an orphan, not a torn file.
-                catch (Exception) { }
+                foreach (var key in file.BlockKeys)
+                {
+                    try { await store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
+#pragma warning disable CA1031 // Best effort: a block left behind is an orphan GC reclaims, not a torn file.
+                    catch (Exception) { }
 #pragma warning restore CA1031
+                }
+                if (file.BlockKeys.Count > 0) store.Pending.Abandon(file.Gen);
             }
             _files.Clear();
             _directories.Clear();

@@ -87,6 +87,7 @@ public sealed partial class WorkspaceStore
         GenerationTable.Create(txn, file.Gen, new GenerationRecord(0, wsId, file.BlockInode, file.Size, file.ChunkSize, file.Chunks.Count), file.Chunks);
         writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, name, file.Gen, file.Size, file.ChunkSize, DateTime.UtcNow.Ticks));
         if (existing is null) writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
+        NoKV.Blocks.PendingGenerations.Published(txn, file.Gen);
     }
 
     internal void MoveIn(string wsPath, long wsId, string from, string to)

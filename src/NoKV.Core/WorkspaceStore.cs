@@ -16,6 +16,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     private readonly MetaDb _meta;
     private readonly IdAllocator _ids;
     private readonly GenerationLeases _leases = new();
+    private readonly Blocks.PendingGenerations _pending;
     private readonly WorkspaceStoreOptions _options;
     private int _disposed;
 
@@ -25,6 +26,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         _meta = meta;
         Blocks = blocks;
         _ids = new IdAllocator(meta);
+        _pending = new Blocks.PendingGenerations(meta);
     }
 
     /// <summary>The store directory.</summary>
@@ -39,6 +41,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     internal MetaDb Meta => _meta;
     internal IdAllocator Ids => _ids;
     internal GenerationLeases Leases => _leases;
+    internal Blocks.PendingGenerations Pending => _pending;
 
     /// <summary>Opens (creating if needed) a store in <paramref name="directory"/> with LMDB metadata in {directory}/meta and local blocks in {directory}/blocks.</summary>
     public static WorkspaceStore Open(string directory) => Open(new WorkspaceStoreOptions { Directory = directory });

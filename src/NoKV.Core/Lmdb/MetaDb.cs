@@ -120,12 +120,19 @@ internal sealed class MetaDb : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> in one write transaction and commits it durably; nothing is written if it throws.</summary>
-    public T Write<T>(Func<MetaTxn, T> body)
+    public T Write<T>(Func<MetaTxn, T> body) => Write(body, durable: true);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one write transaction. With <paramref name="durable"/>
+    /// false the commit is not fsynced: it survives a killed process (the OS has it) and is
+    /// made durable by the next durable commit, but may be lost on power failure.
+    /// </summary>
+    public T Write<T>(Func<MetaTxn, T> body, bool durable)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_writeGate)
         {
-            using var txn = _env.BeginTransaction();
+            using var txn = _env.BeginTransaction(durable ? TransactionBeginFlags.None : TransactionBeginFlags.NoSync);
             var metaTxn = new MetaTxn(txn, _dbs, _chains);
             T result;
             // Cursors must close before the commit.

@@ -114,3 +114,20 @@ internal sealed record ChunkRecord(int Length, ulong Checksum)
         return new(r.I32(), (ulong)r.I64());
     }
 }
+
+/// <summary>
+/// A write session's intent, recorded before its first block upload: if the session never
+/// publishes (a crash, a failed publish), GC finds its blocks here and deletes them.
+/// </summary>
+internal sealed record PendingRecord(long OwnerWorkspace, long BlockInode, long StartedUtcTicks)
+{
+    public string BlockPrefix(long gen) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{OwnerWorkspace}/{BlockInode}/{gen}/");
+
+    public byte[] Encode() => new RecordWriter().I64(OwnerWorkspace).I64(BlockInode).I64(StartedUtcTicks).ToArray();
+
+    public static PendingRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        return new(r.I64(), r.I64(), r.I64());
+    }
+}

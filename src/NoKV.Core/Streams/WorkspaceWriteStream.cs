@@ -31,7 +31,11 @@ internal sealed class WorkspaceWriteStream : Stream
     // collector that publishes files in batches.
     public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<PendingFile>? publish = null)
     {
-        _publish = publish ?? (file => store.PublishFile(wsPath, wsId, file));
+        _publish = publish ?? (file =>
+        {
+            store.PublishFile(wsPath, wsId, file);
+            store.Pending.Finished(file.Gen);
+        });
         _store = store;
         _wsId = wsId;
         _segments = segments;
@@ -106,6 +110,7 @@ internal sealed class WorkspaceWriteStream : Stream
     {
         var data = _buffer.AsMemory(0, _filled);
         var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
+        if (_uploaded.Count == 0) _store.Pending.Register(_gen, _wsId, _blockInode);
         _uploaded.Add(key);
         await _store.Blocks.PutAsync(key, data, cancellationToken).ConfigureAwait(false);
         _chunks.Add(new ChunkRecord(_filled, ChunkChecksum.Of(data.Span)));
@@ -143,6 +148,7 @@ internal sealed class WorkspaceWriteStream : Stream
         catch
         {
             await DeleteUploadedAsync().ConfigureAwait(false);
+            if (_uploaded.Count > 0) _store.Pending.Abandon(_gen);
             throw;
         }
         finally

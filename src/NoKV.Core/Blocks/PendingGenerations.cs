@@ -1,0 +1,45 @@
+using NoKV.Lmdb;
+
+namespace NoKV.Blocks;
+
+/// <summary>
+/// Tracks write sessions between their first block upload and their publish. Each is recorded
+/// in LMDB (a cheap, non-fsynced commit: it outlives a killed process) and in memory (so GC in
+/// this process never touches a session that is still writing, whatever the grace period).
+/// </summary>
+internal sealed class PendingGenerations(MetaDb meta)
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<long> _inFlight = [];
+
+    public void Register(long gen, long ownerWorkspace, long blockInode)
+    {
+        lock (_gate) _inFlight.Add(gen);
+        meta.Write(txn =>
+        {
+            txn.Put(Db.PendingGenerations, Keys.Generation(gen), new PendingRecord(ownerWorkspace, blockInode, DateTime.UtcNow.Ticks).Encode());
+            return true;
+        }, durable: false);
+    }
+
+    /// <summary>The session ended (published, or its blocks deleted); the caller removed or will remove the record.</summary>
+    public void Finished(long gen)
+    {
+        lock (_gate) _inFlight.Remove(gen);
+    }
+
+    /// <summary>Forgets a session whose blocks were deleted after a failure.</summary>
+    public void Abandon(long gen)
+    {
+        meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
+        Finished(gen);
+    }
+
+    public bool IsInFlight(long gen)
+    {
+        lock (_gate) return _inFlight.Contains(gen);
+    }
+
+    /// <summary>Publishing a generation ends its pending record in the same transaction.</summary>
+    public static void Published(MetaTxn txn, long gen) => txn.Delete(Db.PendingGenerations, Keys.Generation(gen));
+}
