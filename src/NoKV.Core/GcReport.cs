@@ -3,6 +3,19 @@ namespace NoKV;
 /// <summary>What one garbage collection did.</summary>
 public sealed record GcReport
 {
+    /// <summary>Whether this was an incremental or a full collection.</summary>
+    public GcMode Mode { get; init; }
+
+    /// <summary>Blocks no metadata owns (of write sessions that never published) that were deleted.</summary>
+    public long OrphansDeleted { get; init; }
+
+    /// <summary>
+    /// Blocks that no live workspace reaches and only snapshots keep alive: they become garbage
+    /// when those snapshots are released. Counted by <see cref="GcMode.Full"/> collections
+    /// (it walks every workspace); null after an incremental one.
+    /// </summary>
+    public long? BlocksBlockedBySnapshots { get; init; }
+
     /// <summary>Blocks deleted from the block store.</summary>
     public long BlocksDeleted { get; init; }
 
@@ -17,6 +30,9 @@ public sealed record GcReport
 
     /// <summary>Unpinned single-child layers folded into their child, which frees what the child shadows.</summary>
     public long LayersMerged { get; init; }
+
+    /// <summary>Old versions hidden in every live branch below their layer (e.g. a file both a base and its fork rewrote), removed.</summary>
+    public long ShadowedVersionsCollected { get; init; }
 
     /// <summary>Generations left alone because an open read stream still uses them; a later run collects them.</summary>
     public long GenerationsInUse { get; init; }

@@ -13,10 +13,11 @@ public sealed partial class WorkspaceStore
     /// references. Never deletes a block a workspace or snapshot can read. Cost follows the
     /// garbage, not the store size. Safe to run while other threads read and write.
     /// </summary>
-    public GcReport CollectGarbage() => CollectGarbageAsync().GetAwaiter().GetResult();
+    /// <param name="mode">Incremental (the default) looks only at queued garbage; Full also sweeps the block store for orphans and counts blocks only snapshots keep.</param>
+    public GcReport CollectGarbage(GcMode mode = GcMode.Incremental) => CollectGarbageAsync(mode).GetAwaiter().GetResult();
 
     /// <inheritdoc cref="CollectGarbage"/>
-    public async Task<GcReport> CollectGarbageAsync(CancellationToken cancellationToken = default)
+    public async Task<GcReport> CollectGarbageAsync(GcMode mode = GcMode.Incremental, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         await _gcGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -25,12 +26,26 @@ public sealed partial class WorkspaceStore
             var clock = Stopwatch.StartNew();
             var layers = new LayerCollector(_meta);
             layers.Run();
+            var shadowed = new ShadowCollector(_meta);
+            shadowed.Run();
             var generations = new GenerationCollector(_meta, Blocks, _leases);
             await generations.RunAsync(cancellationToken).ConfigureAwait(false);
+            var orphans = new OrphanCollector(_meta, Blocks, _pending, _options.OrphanGracePeriod);
+            await orphans.RunPendingAsync(cancellationToken).ConfigureAwait(false);
+            long? snapshotOnly = null;
+            if (mode == GcMode.Full)
+            {
+                await orphans.RunFullSweepAsync(cancellationToken).ConfigureAwait(false);
+                snapshotOnly = _meta.Read(SnapshotOnlyCounter.Count);
+            }
             return new GcReport
             {
+                Mode = mode,
+                OrphansDeleted = orphans.Deleted,
+                BlocksBlockedBySnapshots = snapshotOnly,
                 LayersCollected = layers.Collected,
                 LayersMerged = layers.Merged,
+                ShadowedVersionsCollected = shadowed.Collected,
                 GenerationsCollected = generations.Generations,
                 GenerationsInUse = generations.InUse,
                 BlocksDeleted = generations.BlocksDeleted,

@@ -75,8 +75,11 @@ public sealed class GcTests : IDisposable
         Store.CollectGarbage();
 
         Assert.Empty(_temp.BlockFiles());
-        var leftovers = Store.Read(txn => new[] { Lmdb.Db.Layers, Lmdb.Db.Inodes, Lmdb.Db.Dentries, Lmdb.Db.Generations, Lmdb.Db.Chunks, Lmdb.Db.LayerIndex, Lmdb.Db.LayerChildren }
-            .Select(db => txn.Count(db)).Sum());
+        var leftovers = Store.Read(txn => new[]
+            {
+                Lmdb.Db.Layers, Lmdb.Db.Inodes, Lmdb.Db.Dentries, Lmdb.Db.Generations, Lmdb.Db.Chunks, Lmdb.Db.LayerIndex, Lmdb.Db.LayerChildren,
+                Lmdb.Db.GcLayers, Lmdb.Db.GcGenerations, Lmdb.Db.GcShadowed, Lmdb.Db.PendingGenerations, Lmdb.Db.Pins, Lmdb.Db.PinsByWorkspace,
+            }.Select(db => txn.Count(db)).Sum());
         Assert.Equal(0, leftovers);
     }
 
@@ -99,5 +102,99 @@ public sealed class GcTests : IDisposable
             foreach (var w in Store.ListWorkspaces()) await Store.OpenWorkspace(w.Path).ReadAllBytesAsync("/f");
             foreach (var p in pins.Where((_, i) => i % 2 == 1)) await p.ReadAllBytesAsync("/f");
         }
+    }
+
+    [Fact]
+    public async Task A_version_both_the_base_and_its_fork_overwrote_is_reclaimed()
+    {
+        var ws = Store.CreateWorkspace("/base");
+        await ws.WriteAllBytesAsync("/f", TestData.Bytes(2 * TempStore.SmallChunk, 1));
+        var fork = Store.Clone("/base", "/forks/a");
+        await ws.Write("/f", "base");
+        await fork.Workspace.Write("/f", "fork");
+        Assert.Equal(0, Store.CollectGarbage().BlocksDeleted); // the snapshot still reads the old version
+
+        Store.ReleaseSnapshot(fork.SnapshotId);
+        var report = Store.CollectGarbage();
+
+        Assert.Equal(1, report.ShadowedVersionsCollected);
+        Assert.Equal(2, report.BlocksDeleted);
+        Assert.Equal("base", await ws.ReadText("/f"));
+        Assert.Equal("fork", await fork.Workspace.ReadText("/f"));
+    }
+
+    [Fact]
+    public async Task A_version_one_live_branch_still_sees_is_kept()
+    {
+        var ws = Store.CreateWorkspace("/base");
+        await ws.Write("/f", "original");
+        var fork = Store.Clone("/base", "/forks/a");
+        await ws.Write("/f", "base");
+        Store.ReleaseSnapshot(fork.SnapshotId);
+
+        Assert.Equal(0, Store.CollectGarbage().BlocksDeleted);
+        Assert.Equal("original", await fork.Workspace.ReadText("/f"));
+
+        await fork.Workspace.Write("/f", "fork");
+        Assert.Equal(1, Store.CollectGarbage().BlocksDeleted);
+    }
+
+    [Fact]
+    public async Task Blocks_of_a_write_session_that_never_published_are_reclaimed_after_a_crash()
+    {
+        var ws = Store.CreateWorkspace("/base");
+        await ws.Write("/kept", "kept");
+        var unfinished = ws.OpenWrite("/never");
+        unfinished.Write(TestData.Bytes(3 * TempStore.SmallChunk, 1)); // three blocks uploaded, never published
+        Assert.Equal(4, _temp.BlockFiles().Count);
+        Assert.Equal(0, Store.CollectGarbage().OrphansDeleted); // still being written in this process
+
+        var store = _temp.Reopen(); // as if the process died: the stream is never disposed
+        var report = store.CollectGarbage();
+
+        Assert.Equal(3, report.OrphansDeleted);
+        Assert.Single(_temp.BlockFiles());
+        Assert.Equal("kept", await store.OpenWorkspace("/base").ReadText("/kept"));
+        Assert.False(store.OpenWorkspace("/base").Exists("/never"));
+    }
+
+    [Fact]
+    public async Task Orphans_younger_than_the_grace_period_are_kept()
+    {
+        _temp.Store.Dispose();
+        using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, OrphanGracePeriod = TimeSpan.FromHours(1) });
+        var ws = store.CreateWorkspace("/base");
+        var unfinished = ws.OpenWrite("/never");
+        unfinished.Write(TestData.Bytes(TempStore.SmallChunk, 1));
+        store.Dispose();
+
+        using var reopened = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, OrphanGracePeriod = TimeSpan.FromHours(1) });
+        Assert.Equal(0, reopened.CollectGarbage(GcMode.Full).OrphansDeleted);
+        Assert.Single(_temp.BlockFiles());
+    }
+
+    [Fact]
+    public async Task A_full_sweep_deletes_blocks_no_metadata_knows_and_counts_snapshot_only_blocks()
+    {
+        var ws = Store.CreateWorkspace("/base");
+        await ws.WriteAllBytesAsync("/f", TestData.Bytes(2 * TempStore.SmallChunk, 1));
+        ws.Snapshot();
+        await ws.Write("/f", "new");
+        var stray = Path.Combine(_temp.BlocksDirectory, "77", "88", "999999999", "0");
+        Directory.CreateDirectory(Path.GetDirectoryName(stray)!);
+        File.WriteAllBytes(stray, [1, 2, 3]);
+        var foreign = Path.Combine(_temp.BlocksDirectory, "not-ours.txt");
+        File.WriteAllBytes(foreign, [1]);
+
+        var incremental = Store.CollectGarbage();
+        Assert.Equal(0, incremental.OrphansDeleted);
+        Assert.Null(incremental.BlocksBlockedBySnapshots);
+
+        var full = Store.CollectGarbage(GcMode.Full);
+        Assert.Equal(1, full.OrphansDeleted);
+        Assert.Equal(2, full.BlocksBlockedBySnapshots);
+        Assert.False(File.Exists(stray));
+        Assert.True(File.Exists(foreign));
+        Assert.Equal("new", await ws.ReadText("/f"));
     }
 }

@@ -72,7 +72,7 @@ internal sealed class LayerCollector(MetaDb meta)
         var entries = txn.Scan(Db.LayerIndex, Keys.U64(id)).Take(BatchRecords).Select(e => e.Key).ToList();
         foreach (var indexKey in entries)
         {
-            DropRecord(txn, indexKey[8], indexKey.AsSpan(9).ToArray());
+            LayerRecords.Drop(txn, indexKey[8], indexKey.AsSpan(9).ToArray());
             txn.Delete(Db.LayerIndex, indexKey);
         }
         if (entries.Count == BatchRecords) return false;
@@ -97,17 +97,19 @@ internal sealed class LayerCollector(MetaDb meta)
         {
             var type = indexKey[8];
             var recordKey = indexKey.AsSpan(9).ToArray();
-            var childKey = Relabel(type, recordKey, child);
-            var db = type == Keys.IndexInode ? Db.Inodes : Db.Dentries;
+            var childKey = LayerRecords.Relabel(type, recordKey, child);
+            var db = LayerRecords.DatabaseOf(type);
             if (txn.Exists(db, childKey))
             {
-                DropRecord(txn, type, recordKey);
+                LayerRecords.Drop(txn, type, recordKey);
             }
             else
             {
                 txn.Put(db, childKey, txn.Get(db, recordKey)!);
                 txn.Delete(db, recordKey);
                 txn.Put(Db.LayerIndex, Keys.LayerIndex(child, type, childKey), []);
+                // A version queued as shadowed stays queued under its new layer.
+                if (txn.Delete(Db.GcShadowed, indexKey)) txn.Put(Db.GcShadowed, Keys.LayerIndex(child, type, childKey), []);
                 moved++;
             }
             txn.Delete(Db.LayerIndex, indexKey);
@@ -125,28 +127,5 @@ internal sealed class LayerCollector(MetaDb meta)
         txn.Delete(Db.GcLayers, Keys.U64(id));
         LayerTable.MarkForGc(txn, child);
         Merged++;
-    }
-
-    private static byte[] Relabel(byte type, byte[] recordKey, long layer) => type == Keys.IndexInode
-        ? Keys.Inode(Keys.InodeIno(recordKey), layer)
-        : Keys.Dentry(Keys.DentryParent(recordKey), Keys.DentryName(recordKey), layer);
-
-    /// <summary>Deletes a record, releasing the generation a file version holds.</summary>
-    private static void DropRecord(MetaTxn txn, byte type, byte[] recordKey)
-    {
-        if (type == Keys.IndexInode)
-        {
-            var value = txn.Get(Db.Inodes, recordKey);
-            if (value is not null)
-            {
-                var record = InodeRecord.Decode(value);
-                if (record.IsFile) GenerationTable.Release(txn, record.Generation);
-            }
-            txn.Delete(Db.Inodes, recordKey);
-        }
-        else
-        {
-            txn.Delete(Db.Dentries, recordKey);
-        }
     }
 }

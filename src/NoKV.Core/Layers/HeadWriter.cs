@@ -6,7 +6,8 @@ namespace NoKV.Layers;
 /// Writes records into a workspace's head layer inside one transaction: keeps the layer index
 /// and record count, the generation reference counts, and writes a tombstone only where an
 /// ancestor layer still shows the key (otherwise the head's own record is simply removed).
-/// Call <see cref="Complete"/> before committing.
+/// When a write first hides an ancestor's version, that version is queued for GC, which deletes
+/// it once no live descendant sees it. Call <see cref="Complete"/> before committing.
 /// </summary>
 internal sealed class HeadWriter(MetaTxn txn, View view)
 {
@@ -21,8 +22,15 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         var key = Keys.Inode(ino, Head);
         var existing = txn.Get(Db.Inodes, key);
         if (record.IsFile) GenerationTable.AddRef(txn, record.Generation);
-        if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
-        else AddToIndex(Keys.IndexInode, key);
+        if (existing is not null)
+        {
+            ReleaseInode(InodeRecord.Decode(existing));
+        }
+        else
+        {
+            AddToIndex(Keys.IndexInode, key);
+            QueueShadowed(Keys.IndexInode, ShadowedInodeLayer(ino), l => Keys.Inode(ino, l));
+        }
         txn.Put(Db.Inodes, key, record.Encode());
     }
 
@@ -31,11 +39,15 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         var key = Keys.Inode(ino, Head);
         var existing = txn.Get(Db.Inodes, key);
         if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
+        var below = ShadowedInodeLayer(ino);
         var ancestors = view.Ancestors();
-        var shownBelow = ancestors is not null && NodeReader.Inode(txn, ancestors, ino) is not null;
-        if (shownBelow)
+        if (below != 0 && NodeReader.Inode(txn, ancestors!, ino) is not null)
         {
-            if (existing is null) AddToIndex(Keys.IndexInode, key);
+            if (existing is null)
+            {
+                AddToIndex(Keys.IndexInode, key);
+                QueueShadowed(Keys.IndexInode, below, l => Keys.Inode(ino, l));
+            }
             txn.Put(Db.Inodes, key, InodeRecord.Tombstone.Encode());
         }
         else if (existing is not null)
@@ -48,7 +60,11 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
     public void PutDentry(long parent, byte[] name, DentryRecord record)
     {
         var key = Keys.Dentry(parent, name, Head);
-        if (!txn.Exists(Db.Dentries, key)) AddToIndex(Keys.IndexDentry, key);
+        if (!txn.Exists(Db.Dentries, key))
+        {
+            AddToIndex(Keys.IndexDentry, key);
+            QueueShadowed(Keys.IndexDentry, ShadowedDentryLayer(parent, name), l => Keys.Dentry(parent, name, l));
+        }
         txn.Put(Db.Dentries, key, record.Encode());
     }
 
@@ -56,11 +72,15 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
     {
         var key = Keys.Dentry(parent, name, Head);
         var existed = txn.Exists(Db.Dentries, key);
+        var below = ShadowedDentryLayer(parent, name);
         var ancestors = view.Ancestors();
-        var shownBelow = ancestors is not null && NodeReader.Dentry(txn, ancestors, parent, name) is not null;
-        if (shownBelow)
+        if (below != 0 && NodeReader.Dentry(txn, ancestors!, parent, name) is not null)
         {
-            if (!existed) AddToIndex(Keys.IndexDentry, key);
+            if (!existed)
+            {
+                AddToIndex(Keys.IndexDentry, key);
+                QueueShadowed(Keys.IndexDentry, below, l => Keys.Dentry(parent, name, l));
+            }
             txn.Put(Db.Dentries, key, DentryRecord.Tombstone.Encode());
         }
         else if (existed)
@@ -77,6 +97,15 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         var layer = LayerTable.Get(txn, Head);
         LayerTable.Put(txn, Head, layer with { RecordCount = layer.RecordCount + _recordDelta });
         _recordDelta = 0;
+    }
+
+    private long ShadowedInodeLayer(long ino) => view.Ancestors() is { } a ? NodeReader.InodeVersionLayer(txn, a, ino) : 0;
+
+    private long ShadowedDentryLayer(long parent, byte[] name) => view.Ancestors() is { } a ? NodeReader.DentryVersionLayer(txn, a, parent, name) : 0;
+
+    private void QueueShadowed(byte type, long layer, Func<long, byte[]> keyIn)
+    {
+        if (layer != 0) txn.Put(Db.GcShadowed, Keys.LayerIndex(layer, type, keyIn(layer)), []);
     }
 
     private void ReleaseInode(InodeRecord record)

@@ -17,6 +17,20 @@ internal static class NodeReader
         return record.Kind == RecordKind.Tombstone ? null : record;
     }
 
+    /// <summary>The layer holding the version of an inode record a view sees (tombstones included), or 0.</summary>
+    public static long InodeVersionLayer(MetaTxn txn, View view, long ino)
+    {
+        var entry = txn.FindFirstEntry(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer), key => view.Contains(Keys.InodeLayer(key)));
+        return entry is { } e ? Keys.InodeLayer(e.Key) : 0;
+    }
+
+    /// <summary>The layer holding the version of a directory entry a view sees (tombstones included), or 0.</summary>
+    public static long DentryVersionLayer(MetaTxn txn, View view, long parent, byte[] name)
+    {
+        var entry = txn.FindFirstEntry(Db.Dentries, Keys.DentryPrefix(parent, name), Keys.Dentry(parent, name, view.Layer), key => view.Contains(Keys.DentryLayer(key)));
+        return entry is { } e ? Keys.DentryLayer(e.Key) : 0;
+    }
+
     public static DentryRecord? Dentry(MetaTxn txn, View view, long parent, byte[] name)
     {
         var value = txn.FindFirst(Db.Dentries, Keys.DentryPrefix(parent, name), Keys.Dentry(parent, name, view.Layer), key => view.Contains(Keys.DentryLayer(key)));

@@ -31,4 +31,6 @@ internal enum Db
     GcGenerations,
     /// <summary>layer id → empty: layers that may have become dead or mergeable.</summary>
     GcLayers,
+    /// <summary>(layer, record type, record key) → empty: versions a descendant's write shadowed; dead if no live descendant still sees them.</summary>
+    GcShadowed,
 }

@@ -100,7 +100,11 @@ internal sealed class MetaTxn : IDisposable
     /// <paramref name="prefix"/>, whose key <paramref name="accept"/> takes; null if none. Uses one
     /// cursor per database per transaction, so point lookups allocate only their result.
     /// </summary>
-    public byte[]? FindFirst(Db db, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> from, KeyFilter accept)
+    public byte[]? FindFirst(Db db, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> from, KeyFilter accept) =>
+        FindFirstEntry(db, prefix, from, accept)?.Value;
+
+    /// <summary>Like <see cref="FindFirst"/>, with the matching key.</summary>
+    public KeyValuePair<byte[], byte[]>? FindFirstEntry(Db db, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> from, KeyFilter accept)
     {
         var cursors = _lookupCursors ??= new LightningCursor?[_dbs.Length];
         var cursor = cursors[(int)db] ??= _txn.CreateCursor(_dbs[(int)db]);
@@ -110,7 +114,7 @@ internal sealed class MetaTxn : IDisposable
             var (_, key, value) = cursor.GetCurrent();
             var keySpan = key.AsSpan();
             if (!keySpan.StartsWith(prefix)) return null;
-            if (accept(keySpan)) return value.CopyToNewArray();
+            if (accept(keySpan)) return new(keySpan.ToArray(), value.CopyToNewArray());
             rc = cursor.Next().resultCode;
         }
         if (rc != MDBResultCode.NotFound) rc.ThrowOnError();

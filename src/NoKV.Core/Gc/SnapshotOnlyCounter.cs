@@ -1,0 +1,31 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+
+namespace NoKV.Gc;
+
+/// <summary>
+/// Counts the blocks that only snapshots keep alive: blocks of generations that no live
+/// workspace reaches. Walks every workspace's tree, so it runs only in a full collection.
+/// </summary>
+internal static class SnapshotOnlyCounter
+{
+    public static long Count(MetaTxn txn)
+    {
+        var reachable = new HashSet<long>();
+        foreach (var (_, value) in txn.Scan(Db.Workspaces, []))
+        {
+            var ws = WorkspaceRecord.Decode(value);
+            foreach (var (_, record) in TreeWalker.Walk(txn, WorkspaceStore.HeadView(txn, ws)))
+            {
+                if (record.IsFile) reachable.Add(record.Generation);
+            }
+        }
+        long blocks = 0;
+        foreach (var (key, value) in txn.Scan(Db.Generations, []))
+        {
+            var gen = GenerationRecord.Decode(value);
+            if (gen.RefCount > 0 && !reachable.Contains(Keys.ReadU64(key))) blocks += gen.ChunkCount;
+        }
+        return blocks;
+    }
+}
