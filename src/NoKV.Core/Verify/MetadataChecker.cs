@@ -1,0 +1,181 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+
+namespace NoKV.Verify;
+
+/// <summary>
+/// The metadata half of Verify, in one read snapshot: the layer tree, every live view's tree
+/// (workspace heads and snapshots), reference counts, and which inode versions nothing reaches.
+/// Also collects the blocks to check, with where each file shows, for the block half.
+/// </summary>
+internal sealed class MetadataChecker(MetaTxn txn)
+{
+    public List<StoreProblem> Problems { get; } = [];
+    public List<(string Key, ChunkRecord Chunk, string Where, string Path)> Blocks { get; } = [];
+    public long Views { get; private set; }
+    public long Generations { get; private set; }
+
+    private readonly Dictionary<long, (string Where, string Path)> _fileOf = [];
+    private readonly HashSet<(long Ino, long Layer)> _reached = [];
+
+    public void Run()
+    {
+        CheckLayers();
+        foreach (var (key, value) in txn.Scan(Db.Workspaces, []))
+        {
+            var ws = WorkspaceRecord.Decode(value);
+            WalkView(System.Text.Encoding.UTF8.GetString(key), ws.HeadLayer, ws.RootInode);
+        }
+        foreach (var (key, value) in txn.Scan(Db.Pins, []))
+        {
+            var pin = PinRecord.Decode(value);
+            if (LayerTable.TryGet(txn, pin.Layer) is null) continue; // reported by CheckLayers
+            WalkView("@" + Keys.ReadU64(key), pin.Layer, WorkspaceRootOf(pin));
+        }
+        CheckUnreachableInodes();
+        CheckGenerations();
+    }
+
+    private void Problem(StoreProblemKind kind, string description, string? where = null, string? path = null) =>
+        Problems.Add(new StoreProblem(kind, description) { Where = where, Path = path });
+
+    private void CheckLayers()
+    {
+        var pinsPerLayer = txn.Scan(Db.Pins, []).Select(e => PinRecord.Decode(e.Value).Layer).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var (key, value) in txn.Scan(Db.Layers, []))
+        {
+            var id = Keys.ReadU64(key);
+            var layer = LayerRecord.Decode(value);
+            if (layer.Parent != 0 && LayerTable.TryGet(txn, layer.Parent) is null)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {id} names missing parent {layer.Parent}.");
+            if (layer.Parent >= id)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {id} has parent {layer.Parent}, which is not older; the chain may loop.");
+            var children = txn.Scan(Db.LayerChildren, Keys.U64(id)).Count();
+            if (children != layer.ChildCount)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {id} counts {layer.ChildCount} children but has {children}.");
+            if (pinsPerLayer.GetValueOrDefault(id) != layer.PinCount)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {id} counts {layer.PinCount} pins but {pinsPerLayer.GetValueOrDefault(id)} snapshots use it.");
+            var records = txn.Scan(Db.LayerIndex, Keys.U64(id)).LongCount();
+            if (records != layer.RecordCount)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {id} counts {layer.RecordCount} records but indexes {records}.");
+        }
+        foreach (var (key, _) in txn.Scan(Db.LayerChildren, []))
+        {
+            var (parent, child) = (Keys.ReadU64(key), Keys.ReadU64(key, 8));
+            if (LayerTable.TryGet(txn, child)?.Parent != parent)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Layer {child} is listed as a child of {parent} but does not name it as parent.");
+        }
+        foreach (var (key, value) in txn.Scan(Db.Workspaces, []))
+        {
+            var ws = WorkspaceRecord.Decode(value);
+            var path = System.Text.Encoding.UTF8.GetString(key);
+            if (LayerTable.TryGet(txn, ws.HeadLayer)?.HeadOf != ws.Id)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Workspace '{path}' head layer {ws.HeadLayer} is missing or not marked as its head.", path);
+        }
+        foreach (var (key, value) in txn.Scan(Db.Pins, []))
+        {
+            var pin = PinRecord.Decode(value);
+            if (LayerTable.TryGet(txn, pin.Layer) is null)
+                Problem(StoreProblemKind.BrokenLayerChain, $"Snapshot {Keys.ReadU64(key)} uses missing layer {pin.Layer}.", "@" + Keys.ReadU64(key));
+        }
+    }
+
+    /// <summary>Snapshots may be of a subdirectory; walk from the workspace root so every record the layer shows is reached.</summary>
+    private long WorkspaceRootOf(PinRecord pin)
+    {
+        var view = LayerTable.ViewOf(txn, pin.Layer, pin.RootInode);
+        var ino = pin.RootInode;
+        for (var depth = 0; depth < 10_000; depth++)
+        {
+            var record = NodeReader.Inode(txn, view, ino);
+            if (record is null || record.Parent == 0) return ino;
+            ino = record.Parent;
+        }
+        return pin.RootInode;
+    }
+
+    private void WalkView(string where, long layer, long root)
+    {
+        Views++;
+        var view = LayerTable.ViewOf(txn, layer, root);
+        if (NodeReader.Inode(txn, view, root) is null)
+        {
+            Problem(StoreProblemKind.DanglingEntry, $"The root of {where} (inode {root}) is missing.", where, "/");
+            return;
+        }
+        var pending = new Stack<(string Path, long Ino)>();
+        pending.Push(("/", root));
+        while (pending.TryPop(out var node))
+        {
+            _reached.Add((node.Ino, NodeReader.InodeVersionLayer(txn, view, node.Ino)));
+            var record = NodeReader.Inode(txn, view, node.Ino)!;
+            if (record.IsFile)
+            {
+                _fileOf.TryAdd(record.Generation, (where, node.Path));
+                continue;
+            }
+            foreach (var (name, entry) in NodeReader.Children(txn, view, node.Ino))
+            {
+                var path = Paths.PathRules.Combine(node.Path, System.Text.Encoding.UTF8.GetString(name));
+                if (NodeReader.Inode(txn, view, entry.Child) is null)
+                {
+                    Problem(StoreProblemKind.DanglingEntry, $"'{path}' in {where} points to missing inode {entry.Child}.", where, path);
+                    continue;
+                }
+                pending.Push((path, entry.Child));
+            }
+        }
+    }
+
+    private void CheckUnreachableInodes()
+    {
+        // Versions GC already knows about (dead layers, shadowed versions) are pending garbage, not problems.
+        var queuedLayers = txn.Scan(Db.GcLayers, []).Select(e => Keys.ReadU64(e.Key)).ToHashSet();
+        var queuedVersions = txn.Scan(Db.GcShadowed, []).Select(e => Convert.ToHexString(e.Key)).ToHashSet();
+        foreach (var (key, value) in txn.Scan(Db.Inodes, []))
+        {
+            var (ino, layer) = (Keys.InodeIno(key), Keys.InodeLayer(key));
+            if (InodeRecord.Decode(value).Kind == RecordKind.Tombstone || _reached.Contains((ino, layer))) continue;
+            if (queuedLayers.Contains(layer) || queuedVersions.Contains(Convert.ToHexString(Keys.LayerIndex(layer, Keys.IndexInode, key)))) continue;
+            Problem(StoreProblemKind.UnreachableInode, $"Inode {ino} in layer {layer} is reachable from no workspace or snapshot.");
+        }
+    }
+
+    private void CheckGenerations()
+    {
+        var references = new Dictionary<long, long>();
+        foreach (var (_, value) in txn.Scan(Db.Inodes, []))
+        {
+            var record = InodeRecord.Decode(value);
+            if (record.IsFile) references[record.Generation] = references.GetValueOrDefault(record.Generation) + 1;
+        }
+        foreach (var (gen, count) in references)
+        {
+            if (GenerationTable.TryGet(txn, gen) is null)
+                Problem(StoreProblemKind.BrokenGeneration, $"Generation {gen} is referenced {count} times but missing.", _fileOf.GetValueOrDefault(gen).Where, _fileOf.GetValueOrDefault(gen).Path);
+        }
+        var queued = txn.Scan(Db.GcGenerations, []).Select(e => Keys.ReadU64(e.Key)).ToHashSet();
+        foreach (var (key, value) in txn.Scan(Db.Generations, []))
+        {
+            Generations++;
+            var gen = Keys.ReadU64(key);
+            var record = GenerationRecord.Decode(value);
+            var (where, path) = _fileOf.GetValueOrDefault(gen);
+            var actual = references.GetValueOrDefault(gen);
+            if (record.RefCount != actual)
+                Problem(StoreProblemKind.BrokenGeneration, $"Generation {gen} counts {record.RefCount} references but {actual} records name it.", where, path);
+            if (actual == 0 && !queued.Contains(gen))
+                Problem(StoreProblemKind.BrokenGeneration, $"Generation {gen} is unreferenced but not queued for GC (its blocks would leak).", where, path);
+            for (var i = 0; i < record.ChunkCount; i++)
+            {
+                var chunk = txn.Get(Db.Chunks, Keys.Chunk(gen, i));
+                if (chunk is null)
+                {
+                    Problem(StoreProblemKind.BrokenGeneration, $"Chunk {i} of generation {gen} has no record.", where, path);
+                    continue;
+                }
+                Blocks.Add((NoKV.Blocks.BlockKeys.Of(record, gen, i), ChunkRecord.Decode(chunk), where ?? $"generation {gen}", path ?? ""));
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using NoKV.Blocks;
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Verify;
+
+namespace NoKV;
+
+public sealed partial class WorkspaceStore
+{
+    /// <summary>
+    /// Checks the whole store and reports every problem found: missing or corrupted blocks,
+    /// directory entries to missing inodes, inode versions nothing reaches, a broken layer tree,
+    /// wrong reference counts, and blocks no metadata owns. A healthy store reports none.
+    /// Reads every block by default, so it costs the store's size.
+    /// </summary>
+    public VerifyReport Verify(VerifyOptions? options = null) => VerifyAsync(options).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Verify"/>
+    public async Task<VerifyReport> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        options ??= new VerifyOptions();
+        var clock = Stopwatch.StartNew();
+        var metadata = _meta.Read(txn =>
+        {
+            var checker = new MetadataChecker(txn);
+            checker.Run();
+            return checker;
+        });
+        var problems = metadata.Problems;
+
+        var buffer = new byte[ChunkSize + 1];
+        foreach (var (key, chunk, where, path) in metadata.Blocks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var problem = await CheckBlockAsync(key, chunk, options.CheckBlockContents, buffer, cancellationToken).ConfigureAwait(false);
+            if (problem is not null) problems.Add(problem with { Where = where, Path = path, BlockKey = key });
+        }
+        if (options.FindOrphanBlocks) await FindOrphanBlocksAsync(problems, cancellationToken).ConfigureAwait(false);
+
+        return new VerifyReport
+        {
+            Problems = problems,
+            ViewsChecked = metadata.Views,
+            GenerationsChecked = metadata.Generations,
+            BlocksChecked = metadata.Blocks.Count,
+            Duration = clock.Elapsed,
+        };
+    }
+
+    private async Task<StoreProblem?> CheckBlockAsync(string key, ChunkRecord chunk, bool contents, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!contents)
+            {
+                return await Blocks.ExistsAsync(key, cancellationToken).ConfigureAwait(false)
+                    ? null
+                    : new StoreProblem(StoreProblemKind.BlockMissing, $"Block '{key}' is missing.");
+            }
+            if (buffer.Length < chunk.Length + 1) buffer = new byte[chunk.Length + 1];
+            var read = await Blocks.ReadAsync(key, 0, buffer.AsMemory(0, chunk.Length + 1), cancellationToken).ConfigureAwait(false);
+            if (read != chunk.Length)
+                return new StoreProblem(StoreProblemKind.BlockCorrupted, $"Block '{key}' holds {(read > chunk.Length ? "more than" : read.ToString(System.Globalization.CultureInfo.InvariantCulture) + " of")} the {chunk.Length} bytes recorded.");
+            if (ChunkChecksum.Of(buffer.AsSpan(0, read)) != chunk.Checksum)
+                return new StoreProblem(StoreProblemKind.BlockCorrupted, $"Block '{key}' does not match its checksum.");
+            return null;
+        }
+        catch (BlockMissingException)
+        {
+            return new StoreProblem(StoreProblemKind.BlockMissing, $"Block '{key}' is missing.");
+        }
+    }
+
+    private async Task FindOrphanBlocksAsync(List<StoreProblem> problems, CancellationToken cancellationToken)
+    {
+        await foreach (var block in Blocks.ListAsync("", cancellationToken).ConfigureAwait(false))
+        {
+            if (!BlockKeys.TryParseGeneration(block.Key, out var gen) || _pending.IsInFlight(gen)) continue;
+            // A fresh snapshot: a generation published after the metadata check began is not an orphan.
+            var known = _meta.Read(txn => GenerationTable.TryGet(txn, gen) is not null || txn.Exists(Db.PendingGenerations, Keys.Generation(gen)));
+            if (!known) problems.Add(new StoreProblem(StoreProblemKind.OrphanBlock, $"Block '{block.Key}' belongs to no file version.") { BlockKey = block.Key });
+        }
+    }
+}
