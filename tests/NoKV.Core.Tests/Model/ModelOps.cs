@@ -1,0 +1,74 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace NoKV.Tests.Model;
+
+/// <summary>One step of a generated scenario. Workspaces are "/w0".."/w3"; pins are indexes into the pins taken so far.</summary>
+public abstract record ModelOp;
+
+public sealed record CreateWs(int Ws) : ModelOp;
+public sealed record DropWs(int Ws) : ModelOp;
+public sealed record WriteFile(int Ws, string Path, int Size, int Seed) : ModelOp;
+public sealed record MakeDir(int Ws, string Path) : ModelOp;
+public sealed record MoveNode(int Ws, string From, string To) : ModelOp;
+public sealed record DeleteNode(int Ws, string Path, bool Recursive) : ModelOp;
+public sealed record TakeSnapshot(int Ws) : ModelOp;
+public sealed record CloneWs(int From, int To) : ModelOp;
+public sealed record ClonePin(int Pin, int To) : ModelOp;
+public sealed record RollbackWs(int Ws, int Pin) : ModelOp;
+public sealed record ReleasePin(int Pin) : ModelOp;
+public sealed record DiffWs(int A, int B) : ModelOp;
+public sealed record DiffPin(int Pin, int Ws) : ModelOp;
+public sealed record CollectGarbage(bool Full) : ModelOp;
+public sealed record ReopenStore : ModelOp;
+
+public static class ModelGen
+{
+    public const int Workspaces = 4;
+    public static readonly string[] Files = ["/a", "/b", "/d/c", "/d/e/f"];
+    public static readonly string[] Dirs = ["/d", "/d/e", "/x"];
+    public static readonly string[] AllPaths = [.. Files, .. Dirs];
+    // 0 bytes, small, exactly one chunk, a chunk plus one, several chunks (chunk size 4096).
+    public static readonly int[] Sizes = [0, 7, 4096, 4097, 9000];
+
+    // Biased toward the first workspaces, so most steps act on one that exists.
+    private static Gen<int> Ws => Gen.Frequency((5, Gen.Constant(0)), (4, Gen.Constant(1)), (2, Gen.Constant(2)), (1, Gen.Constant(3)));
+    private static Gen<int> Pin => Gen.Choose(0, 20);
+
+    public static Gen<ModelOp> Op => Gen.Frequency(
+        (3, Ws.Select(w => (ModelOp)new CreateWs(w))),
+        (1, Ws.Select(w => (ModelOp)new DropWs(w))),
+        (10, from w in Ws from p in Gen.Elements(AllPaths) from s in Gen.Elements(Sizes) from seed in Gen.Choose(0, 1000) select (ModelOp)new WriteFile(w, p, s, seed)),
+        (4, from w in Ws from p in Gen.Elements(AllPaths) select (ModelOp)new MakeDir(w, p)),
+        (3, from w in Ws from a in Gen.Elements(AllPaths) from b in Gen.Elements(AllPaths) select (ModelOp)new MoveNode(w, a, b)),
+        (3, from w in Ws from p in Gen.Elements(AllPaths) from r in Gen.Elements(true, false) select (ModelOp)new DeleteNode(w, p, r)),
+        (3, Ws.Select(w => (ModelOp)new TakeSnapshot(w))),
+        (3, from a in Ws from b in Ws select (ModelOp)new CloneWs(a, b)),
+        (2, from p in Pin from b in Ws select (ModelOp)new ClonePin(p, b)),
+        (3, from w in Ws from p in Pin select (ModelOp)new RollbackWs(w, p)),
+        (2, Pin.Select(p => (ModelOp)new ReleasePin(p))),
+        (2, from a in Ws from b in Ws select (ModelOp)new DiffWs(a, b)),
+        (2, from p in Pin from b in Ws select (ModelOp)new DiffPin(p, b)),
+        (2, Gen.Elements(false, false, true).Select(f => (ModelOp)new CollectGarbage(f))),
+        (1, Gen.Constant((ModelOp)new ReopenStore())));
+
+    /// <summary>Scenarios start by creating the first workspace, so most steps have something to act on.</summary>
+    public static Arbitrary<ModelOp[]> Scenarios(int maxLength) => Arb.From(
+        from length in Gen.Choose(1, maxLength)
+        from ops in Op.ArrayOf(length)
+        select (ModelOp[])[new CreateWs(0), new MakeDir(0, "/d/e"), new CreateWs(1), .. ops],
+        Shrink);
+
+    /// <summary>Shrinks by dropping halves, then single steps (the fixed prologue stays unless dropped one by one).</summary>
+    private static IEnumerable<ModelOp[]> Shrink(ModelOp[] ops)
+    {
+        if (ops.Length <= 1) yield break;
+        var half = (ops.Length - 1) / 2;
+        if (half >= 1)
+        {
+            yield return [ops[0], .. ops[(1 + half)..]];
+            yield return ops[..(1 + half)];
+        }
+        for (var i = ops.Length - 1; i >= 1; i--) yield return [.. ops[..i], .. ops[(i + 1)..]];
+    }
+}
