@@ -129,8 +129,16 @@ internal sealed class MetadataChecker(MetaTxn txn)
 
     private void CheckUnreachableInodes()
     {
-        // Versions GC already knows about (dead layers, shadowed versions) are pending garbage, not problems.
-        var queuedLayers = txn.Scan(Db.GcLayers, []).Select(e => Keys.ReadU64(e.Key)).ToHashSet();
+        // Versions GC already knows about are pending garbage, not problems: shadowed versions it
+        // queued, and anything in a queued layer or its ancestors (deleting a dead layer can make
+        // its parent dead or mergeable in turn, which frees what it held).
+        var queuedLayers = new HashSet<long>();
+        foreach (var (key, _) in txn.Scan(Db.GcLayers, []))
+        {
+            var id = Keys.ReadU64(key);
+            if (LayerTable.TryGet(txn, id) is null) continue;
+            queuedLayers.UnionWith(LayerTable.Chain(txn, id));
+        }
         var queuedVersions = txn.Scan(Db.GcShadowed, []).Select(e => Convert.ToHexString(e.Key)).ToHashSet();
         foreach (var (key, value) in txn.Scan(Db.Inodes, []))
         {
