@@ -49,6 +49,25 @@ public sealed class Workspace
         return new WorkspaceWriteStream(_store, Path, _id, segments, normalized);
     }
 
+    /// <summary>
+    /// Opens a file for appending (creating it if missing). The new version shares the old one's
+    /// whole chunks and rewrites only its last partial chunk; readers see the old version until
+    /// the stream is disposed.
+    /// </summary>
+    /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
+    /// <exception cref="NotAFileException">A directory exists at the path.</exception>
+    public Task<Stream> OpenAppendAsync(string path, CancellationToken cancellationToken = default) =>
+        _store.OpenAppendIn(Path, _id, path, cancellationToken);
+
+    /// <summary>
+    /// Sets a file's length: cuts it, or extends it with zero bytes. The new version shares the
+    /// old one's whole chunks below the cut and rewrites at most one chunk.
+    /// </summary>
+    /// <exception cref="PathNotFoundException">The file does not exist.</exception>
+    /// <exception cref="NotAFileException">The path is a directory.</exception>
+    public Task TruncateAsync(string path, long length, CancellationToken cancellationToken = default) =>
+        _store.TruncateIn(Path, _id, path, length, cancellationToken);
+
     /// <summary>Opens a file for reading: seekable, with a known length, checksums verified.</summary>
     public Stream OpenRead(string path) => _store.OpenReadIn(ViewOf, path, snapshotId: 0);
 

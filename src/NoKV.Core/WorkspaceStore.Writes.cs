@@ -85,6 +85,7 @@ public sealed partial class WorkspaceStore
 
         var ino = existing?.Child ?? file.BlockInode;
         GenerationTable.Create(txn, file.Gen, new GenerationRecord(0, wsId, file.BlockInode, file.Size, file.ChunkSize, file.Chunks.Count), file.Chunks);
+        foreach (var chunk in file.Chunks.Where(c => !c.MintedBy(file.Gen))) NoKV.Blocks.BlockRefTable.AddBorrower(txn, chunk);
         writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, name, file.Gen, file.Size, file.ChunkSize, DateTime.UtcNow.Ticks));
         if (existing is null) writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
         NoKV.Blocks.PendingGenerations.Published(txn, file.Gen);

@@ -50,7 +50,7 @@ public sealed class VerifyTests : IDisposable
         {
             var view = WorkspaceStore.HeadView(txn, WorkspaceStore.GetWorkspace(txn, "/base"));
             var (_, record) = NodeReader.Resolve(txn, view, ["lib", "big"], "/lib/big");
-            return Blocks.BlockKeys.Of(GenerationTable.Get(txn, record.Generation), record.Generation, 1);
+            return GenerationTable.Chunks(txn, record.Generation, 2)[1].BlockKey;
         });
         var file = Path.Combine(_temp.BlocksDirectory, key);
         var bytes = File.ReadAllBytes(file);

@@ -9,8 +9,6 @@ internal static class BlockKeys
     public static string Of(long ownerWorkspace, long blockInode, long gen, int chunk) =>
         string.Create(CultureInfo.InvariantCulture, $"{ownerWorkspace}/{blockInode}/{gen}/{chunk}");
 
-    public static string Of(GenerationRecord record, long gen, int chunk) => Of(record.OwnerWorkspace, record.BlockInode, gen, chunk);
-
     /// <summary>Parses the generation out of a block key, or returns false for a key NoKV did not write.</summary>
     public static bool TryParseGeneration(string key, out long gen)
     {

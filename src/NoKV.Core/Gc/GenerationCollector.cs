@@ -5,9 +5,13 @@ using NoKV.Lmdb;
 namespace NoKV.Gc;
 
 /// <summary>
-/// Deletes the blocks of generations nothing references any more. Blocks go first, metadata
-/// second: a crash in between leaves the generation queued, and the next run deletes what is
-/// left (a missing block is fine). Generations an open read stream leases are skipped.
+/// Collects generations nothing references any more: each of their chunks gives up its block,
+/// and blocks no generation uses are deleted. Blocks go first, metadata second: a crash in
+/// between leaves the generation queued, and the next run repeats the deletes (a missing block
+/// is fine). A block whose count is one can gain no new user (only a live generation can lend
+/// it), so deciding in one snapshot and applying in the next transaction is safe, as long as
+/// each generation's plan is read after the previous generation's commit. Generations
+/// an open read stream or edit session leases are skipped.
 /// </summary>
 internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, GenerationLeases leases)
 {
@@ -25,14 +29,20 @@ internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, Gener
                 .Select(e => Keys.ReadU64(e.Key))
                 .Where(g => !skipped.Contains(g))
                 .Take(512)
-                .Select(g => (Gen: g, Record: GenerationTable.TryGet(txn, g)))
-                .Select(x => (x.Gen, x.Record, Chunks: x.Record is { RefCount: 0 } ? GenerationTable.Chunks(txn, x.Gen, x.Record.ChunkCount) : []))
                 .ToList());
             if (batch.Count == 0) return;
 
-            foreach (var (gen, record, chunks) in batch)
+            foreach (var gen in batch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // Read each plan after the previous generation's commit: two dead generations can
+                // share a block, and only the second one to go may delete it.
+                var (record, chunks, dying) = meta.Read(txn =>
+                {
+                    var record = GenerationTable.TryGet(txn, gen);
+                    var chunks = record is { RefCount: 0 } ? GenerationTable.Chunks(txn, gen, record.ChunkCount) : [];
+                    return (record, chunks, chunks.Where(c => BlockRefTable.Count(txn, c) == 1).ToList());
+                });
                 if (record is null || record.RefCount > 0)
                 {
                     meta.Write(txn => txn.Delete(Db.GcGenerations, Keys.Generation(gen)));
@@ -46,17 +56,21 @@ internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, Gener
                 }
                 try
                 {
-                    for (var i = 0; i < chunks.Length; i++)
+                    foreach (var chunk in dying)
                     {
-                        if (await blocks.DeleteAsync(BlockKeys.Of(record, gen, i), cancellationToken).ConfigureAwait(false))
+                        if (await blocks.DeleteAsync(chunk.BlockKey, cancellationToken).ConfigureAwait(false))
                         {
                             BlocksDeleted++;
-                            BytesReclaimed += chunks[i].Length;
+                            BytesReclaimed += chunk.Length;
                         }
                     }
                     meta.Write(txn =>
                     {
-                        for (var i = 0; i < chunks.Length; i++) txn.Delete(Db.Chunks, Keys.Chunk(gen, i));
+                        for (var i = 0; i < chunks.Length; i++)
+                        {
+                            BlockRefTable.Release(txn, chunks[i]);
+                            txn.Delete(Db.Chunks, Keys.Chunk(gen, i));
+                        }
                         txn.Delete(Db.Generations, Keys.Generation(gen));
                         txn.Delete(Db.GcGenerations, Keys.Generation(gen));
                     });

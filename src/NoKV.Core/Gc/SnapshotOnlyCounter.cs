@@ -20,12 +20,17 @@ internal static class SnapshotOnlyCounter
                 if (record.IsFile) reachable.Add(record.Generation);
             }
         }
-        long blocks = 0;
+        var liveBlocks = new HashSet<string>(StringComparer.Ordinal);
+        var pinnedBlocks = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in txn.Scan(Db.Generations, []))
         {
             var gen = GenerationRecord.Decode(value);
-            if (gen.RefCount > 0 && !reachable.Contains(Keys.ReadU64(key))) blocks += gen.ChunkCount;
+            if (gen.RefCount == 0) continue;
+            var target = reachable.Contains(Keys.ReadU64(key)) ? liveBlocks : pinnedBlocks;
+            foreach (var chunk in GenerationTable.Chunks(txn, Keys.ReadU64(key), gen.ChunkCount)) target.Add(chunk.BlockKey);
         }
+        pinnedBlocks.ExceptWith(liveBlocks);
+        long blocks = pinnedBlocks.Count;
         return blocks;
     }
 }

@@ -25,6 +25,8 @@ internal enum Db
     Generations,
     /// <summary>(gen, chunk index) → <see cref="ChunkRecord"/>: immutable once published.</summary>
     Chunks,
+    /// <summary>(minting gen, chunk index) → count: how many generations use a block, once more than its minter does (absent means one).</summary>
+    BlockRefs,
     /// <summary>gen → <see cref="PendingRecord"/>: write sessions that have uploaded blocks but not published (yet).</summary>
     PendingGenerations,
     /// <summary>gen → empty: generations nothing references any more; their blocks are due for deletion.</summary>

@@ -103,16 +103,29 @@ internal sealed record GenerationRecord(long RefCount, long OwnerWorkspace, long
     }
 }
 
-/// <summary>One published chunk: its length and XxHash3 checksum, verified on every read.</summary>
-internal sealed record ChunkRecord(int Length, ulong Checksum)
+/// <summary>
+/// One published chunk: its length and XxHash3 checksum (verified on every read), and the block
+/// that holds it. A chunk a generation minted names itself; a chunk it borrowed unchanged from
+/// an older generation (append, truncate) names the generation that minted the block.
+/// </summary>
+internal sealed record ChunkRecord(int Length, ulong Checksum, long BlockOwner, long BlockInode, long BlockGen, int BlockIndex)
 {
-    public byte[] Encode() => new RecordWriter().I32(Length).I64((long)Checksum).ToArray();
+    public byte[] Encode() => new RecordWriter().I32(Length).I64((long)Checksum).I64(BlockOwner).I64(BlockInode).I64(BlockGen).I32(BlockIndex).ToArray();
 
     public static ChunkRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I32(), (ulong)r.I64());
+        return new(r.I32(), (ulong)r.I64(), r.I64(), r.I64(), r.I64(), r.I32());
     }
+
+    /// <summary>The key of the block holding this chunk.</summary>
+    public string BlockKey => Blocks.BlockKeys.Of(BlockOwner, BlockInode, BlockGen, BlockIndex);
+
+    /// <summary>The block's identity in the block reference counts.</summary>
+    public byte[] BlockRefKey => Keys.Chunk(BlockGen, BlockIndex);
+
+    /// <summary>True if <paramref name="gen"/> minted this chunk's block (rather than borrowing it).</summary>
+    public bool MintedBy(long gen) => BlockGen == gen;
 }
 
 /// <summary>

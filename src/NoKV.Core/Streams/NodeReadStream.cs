@@ -86,7 +86,7 @@ internal sealed class NodeReadStream : Stream
     private async ValueTask LoadChunkAsync(int index, CancellationToken cancellationToken)
     {
         var expected = _chunks[index];
-        var key = BlockKeys.Of(_record, _gen, index);
+        var key = expected.BlockKey;
         // Read one byte past the expected end, so a block that grew is caught as well as one that shrank.
         var probe = expected.Length + 1;
         if (_chunk is null || _chunk.Length < probe) _chunk = new byte[probe];

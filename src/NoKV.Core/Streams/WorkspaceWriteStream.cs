@@ -22,6 +22,7 @@ internal sealed class WorkspaceWriteStream : Stream
     private readonly List<ChunkRecord> _chunks = [];
     private readonly List<string> _uploaded = [];
     private readonly Action<PendingFile> _publish;
+    private readonly Action? _onClosed;
     private byte[]? _buffer;
     private int _filled;
     private long _length;
@@ -29,8 +30,12 @@ internal sealed class WorkspaceWriteStream : Stream
 
     // publish takes the finished file: by default it is published at once; import passes a
     // collector that publishes files in batches.
-    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<PendingFile>? publish = null)
+    // borrowed: whole chunks of an older generation kept unchanged (append, truncate); the new
+    // generation then uses that file's chunk size. onClosed runs once the session ends, either way.
+    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<PendingFile>? publish = null,
+        IReadOnlyList<ChunkRecord>? borrowed = null, int chunkSize = 0, Action? onClosed = null)
     {
+        _onClosed = onClosed;
         _publish = publish ?? (file =>
         {
             store.PublishFile(wsPath, wsId, file);
@@ -40,7 +45,12 @@ internal sealed class WorkspaceWriteStream : Stream
         _wsId = wsId;
         _segments = segments;
         _path = path;
-        _chunkSize = store.ChunkSize;
+        _chunkSize = chunkSize > 0 ? chunkSize : store.ChunkSize;
+        if (borrowed is not null)
+        {
+            _chunks.AddRange(borrowed);
+            _length = (long)borrowed.Count * _chunkSize;
+        }
         _blockInode = store.Ids.Next();
         _gen = store.Ids.Next();
     }
@@ -113,7 +123,7 @@ internal sealed class WorkspaceWriteStream : Stream
         if (_uploaded.Count == 0) _store.Pending.Register(_gen, _wsId, _blockInode);
         _uploaded.Add(key);
         await _store.Blocks.PutAsync(key, data, cancellationToken).ConfigureAwait(false);
-        _chunks.Add(new ChunkRecord(_filled, ChunkChecksum.Of(data.Span)));
+        _chunks.Add(new ChunkRecord(_filled, ChunkChecksum.Of(data.Span), _wsId, _blockInode, _gen, _chunks.Count));
         _filled = 0;
     }
 
@@ -155,6 +165,7 @@ internal sealed class WorkspaceWriteStream : Stream
         {
             if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
+            _onClosed?.Invoke();
         }
     }
 

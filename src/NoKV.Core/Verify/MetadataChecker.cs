@@ -182,8 +182,36 @@ internal sealed class MetadataChecker(MetaTxn txn)
                     Problem(StoreProblemKind.BrokenGeneration, $"Chunk {i} of generation {gen} has no record.", where, path);
                     continue;
                 }
-                Blocks.Add((NoKV.Blocks.BlockKeys.Of(record, gen, i), ChunkRecord.Decode(chunk), where ?? $"generation {gen}", path ?? ""));
+                var decoded = ChunkRecord.Decode(chunk);
+                var users = _blockUsers.GetValueOrDefault(decoded.BlockKey);
+                _blockUsers[decoded.BlockKey] = users + 1;
+                if (users == 0) Blocks.Add((decoded.BlockKey, decoded, where ?? $"generation {gen}", path ?? ""));
+                else if (_firstUse[decoded.BlockKey].Checksum != decoded.Checksum || _firstUse[decoded.BlockKey].Length != decoded.Length)
+                    Problem(StoreProblemKind.BrokenGeneration, $"Generations disagree on the length or checksum of block '{decoded.BlockKey}'.", where, path);
+                _firstUse.TryAdd(decoded.BlockKey, decoded);
             }
+        }
+        CheckBlockReferenceCounts();
+    }
+
+    private readonly Dictionary<string, long> _blockUsers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChunkRecord> _firstUse = new(StringComparer.Ordinal);
+
+    private void CheckBlockReferenceCounts()
+    {
+        foreach (var (key, chunk) in _firstUse)
+        {
+            var recorded = NoKV.Blocks.BlockRefTable.Count(txn, chunk);
+            var actual = _blockUsers[key];
+            if (recorded != actual)
+                Problem(StoreProblemKind.BrokenGeneration, $"Block '{key}' counts {recorded} users but {actual} generations use it.");
+        }
+        var used = _firstUse.Values.Select(c => (c.BlockGen, c.BlockIndex)).ToHashSet();
+        foreach (var (key, _) in txn.Scan(Db.BlockRefs, []))
+        {
+            var (gen, index) = (Keys.ReadU64(key), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(key.AsSpan(8)));
+            if (!used.Contains((gen, index)))
+                Problem(StoreProblemKind.BrokenGeneration, $"A reference count remains for chunk {index} of generation {gen}, which no generation uses.");
         }
     }
 }

@@ -9,6 +9,8 @@ public abstract record ModelOp;
 public sealed record CreateWs(int Ws) : ModelOp;
 public sealed record DropWs(int Ws) : ModelOp;
 public sealed record WriteFile(int Ws, string Path, int Size, int Seed) : ModelOp;
+public sealed record AppendFile(int Ws, string Path, int Size, int Seed) : ModelOp;
+public sealed record TruncateFile(int Ws, string Path, int Length) : ModelOp;
 public sealed record MakeDir(int Ws, string Path) : ModelOp;
 public sealed record MoveNode(int Ws, string From, string To) : ModelOp;
 public sealed record DeleteNode(int Ws, string Path, bool Recursive) : ModelOp;
@@ -39,6 +41,8 @@ public static class ModelGen
         (3, Ws.Select(w => (ModelOp)new CreateWs(w))),
         (1, Ws.Select(w => (ModelOp)new DropWs(w))),
         (10, from w in Ws from p in Gen.Elements(AllPaths) from s in Gen.Elements(Sizes) from seed in Gen.Choose(0, 1000) select (ModelOp)new WriteFile(w, p, s, seed)),
+        (4, from w in Ws from p in Gen.Elements(AllPaths) from s in Gen.Elements(Sizes) from seed in Gen.Choose(0, 1000) select (ModelOp)new AppendFile(w, p, s, seed)),
+        (3, from w in Ws from p in Gen.Elements(AllPaths) from l in Gen.Elements(Sizes) select (ModelOp)new TruncateFile(w, p, l)),
         (4, from w in Ws from p in Gen.Elements(AllPaths) select (ModelOp)new MakeDir(w, p)),
         (3, from w in Ws from a in Gen.Elements(AllPaths) from b in Gen.Elements(AllPaths) select (ModelOp)new MoveNode(w, a, b)),
         (3, from w in Ws from p in Gen.Elements(AllPaths) from r in Gen.Elements(true, false) select (ModelOp)new DeleteNode(w, p, r)),

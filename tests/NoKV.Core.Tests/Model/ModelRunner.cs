@@ -69,6 +69,41 @@ public sealed class ModelRunner : IDisposable
                 break;
             }
 
+            case AppendFile(var w, var path, var size, var seed):
+            {
+                var data = TestData.Bytes(size, seed);
+                Expect(WriteError(w, path, ModelTree.Parent(path)),
+                    () =>
+                    {
+                        using var stream = Store.OpenWorkspace(Ws(w)).OpenAppendAsync(path).GetAwaiter().GetResult();
+                        stream.Write(data);
+                    },
+                    () =>
+                    {
+                        var tree = _workspaces[Ws(w)].Tree;
+                        byte[] old = tree.Nodes.TryGetValue(path, out var node) ? node.Data! : [];
+                        tree.Nodes[path] = new ModelNode(NodeKind.File, [.. old, .. data], ++_version);
+                    });
+                break;
+            }
+
+            case TruncateFile(var w, var path, var length):
+            {
+                var error = WriteError(w, path, ModelTree.Parent(path))
+                    ?? (_workspaces[Ws(w)].Tree.Exists(path) ? null : typeof(PathNotFoundException));
+                Expect(error,
+                    () => Store.OpenWorkspace(Ws(w)).TruncateAsync(path, length).GetAwaiter().GetResult(),
+                    () =>
+                    {
+                        var tree = _workspaces[Ws(w)].Tree;
+                        var resized = new byte[length];
+                        var old = tree.Nodes[path].Data!;
+                        old.AsSpan(0, Math.Min(length, old.Length)).CopyTo(resized);
+                        tree.Nodes[path] = new ModelNode(NodeKind.File, resized, ++_version);
+                    });
+                break;
+            }
+
             case MakeDir(var w, var path):
                 Expect(MakeDirError(w, path),
                     () => Store.OpenWorkspace(Ws(w)).CreateDirectory(path),
