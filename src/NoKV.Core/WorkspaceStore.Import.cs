@@ -110,13 +110,7 @@ public sealed partial class WorkspaceStore
         {
             foreach (var file in _files)
             {
-                foreach (var key in file.BlockKeys)
-                {
-                    try { await store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
-#pragma warning disable CA1031 // Best effort: a block left behind is an orphan GC reclaims, not a torn file.
-                    catch (Exception) { }
-#pragma warning restore CA1031
-                }
+                await NoKV.Blocks.BlockCleanup.DeleteQuietlyAsync(store.Blocks, file.BlockKeys).ConfigureAwait(false);
                 if (file.BlockKeys.Count > 0) store.Pending.Abandon(file.Gen);
             }
             _files.Clear();

@@ -40,9 +40,12 @@ internal static class NodeReader
     }
 
     /// <summary>The visible entries of a directory, in name (UTF-8 byte) order.</summary>
-    public static List<(byte[] Name, DentryRecord Entry)> Children(MetaTxn txn, View view, long parent)
+    public static List<(byte[] Name, DentryRecord Entry)> Children(MetaTxn txn, View view, long parent) => EnumerateChildren(txn, view, parent).ToList();
+
+    public static bool HasChildren(MetaTxn txn, View view, long parent) => EnumerateChildren(txn, view, parent).Any();
+
+    private static IEnumerable<(byte[] Name, DentryRecord Entry)> EnumerateChildren(MetaTxn txn, View view, long parent)
     {
-        var result = new List<(byte[], DentryRecord)>();
         byte[]? decided = null; // the logical key (parent, name, 0) whose visible version is already known
         foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent)))
         {
@@ -51,23 +54,8 @@ internal static class NodeReader
             if (!view.Contains(Keys.DentryLayer(key))) continue;
             decided = logical.ToArray();
             var record = DentryRecord.Decode(value);
-            if (record.Kind != RecordKind.Tombstone) result.Add((Keys.DentryName(key).ToArray(), record));
+            if (record.Kind != RecordKind.Tombstone) yield return (Keys.DentryName(key).ToArray(), record);
         }
-        return result;
-    }
-
-    public static bool HasChildren(MetaTxn txn, View view, long parent)
-    {
-        byte[]? decided = null;
-        foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent)))
-        {
-            var logical = key.AsSpan(0, key.Length - 8);
-            if (decided is not null && logical.SequenceEqual(decided)) continue;
-            if (!view.Contains(Keys.DentryLayer(key))) continue;
-            decided = logical.ToArray();
-            if (DentryRecord.Decode(value).Kind != RecordKind.Tombstone) return true;
-        }
-        return false;
     }
 
     /// <summary>Resolves path segments below the view's root, or returns null if any is missing.</summary>

@@ -157,7 +157,7 @@ internal sealed class WorkspaceWriteStream : Stream
         }
         catch
         {
-            await DeleteUploadedAsync().ConfigureAwait(false);
+            await BlockCleanup.DeleteQuietlyAsync(_store.Blocks, _uploaded).ConfigureAwait(false);
             if (_uploaded.Count > 0) _store.Pending.Abandon(_gen);
             throw;
         }
@@ -166,17 +166,6 @@ internal sealed class WorkspaceWriteStream : Stream
             if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
             _onClosed?.Invoke();
-        }
-    }
-
-    private async ValueTask DeleteUploadedAsync()
-    {
-        foreach (var key in _uploaded)
-        {
-            try { await _store.Blocks.DeleteAsync(key).ConfigureAwait(false); }
-#pragma warning disable CA1031 // Best effort: a block left behind is an orphan that GC reclaims; the original error matters more.
-            catch (Exception) { }
-#pragma warning restore CA1031
         }
     }
 
