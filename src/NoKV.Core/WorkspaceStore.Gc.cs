@@ -38,6 +38,8 @@ public sealed partial class WorkspaceStore
                 await orphans.RunFullSweepAsync(cancellationToken).ConfigureAwait(false);
                 snapshotOnly = _meta.Read(SnapshotOnlyCounter.Count);
             }
+            Logging.Log.GarbageCollected(Logger, mode, generations.BlocksDeleted, generations.BytesReclaimed, generations.Generations,
+                layers.Collected, layers.Merged, orphans.Deleted, clock.ElapsedMilliseconds);
             return new GcReport
             {
                 Mode = mode,

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Paths;
@@ -23,6 +25,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     private WorkspaceStore(WorkspaceStoreOptions options, MetaDb meta, IBlockStore blocks)
     {
         _options = options;
+        Logger = options.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
         _meta = meta;
         Blocks = blocks;
         _ids = new IdAllocator(meta);
@@ -39,6 +42,8 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     public IBlockStore Blocks { get; }
 
     internal MetaDb Meta => _meta;
+    internal ILogger Logger { get; }
+    internal int MaxParallelUploads => _options.MaxParallelUploads;
     internal IdAllocator Ids => _ids;
     internal GenerationLeases Leases => _leases;
     internal Blocks.PendingGenerations Pending => _pending;
@@ -54,7 +59,9 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         System.IO.Directory.CreateDirectory(validated.Directory!);
         var blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(validated.Directory!, "blocks"));
         var meta = MetaDb.Open(Path.Combine(validated.Directory!, "meta"), validated.MaxMetadataSize);
-        return new WorkspaceStore(validated, meta, blocks);
+        var store = new WorkspaceStore(validated, meta, blocks);
+        Logging.Log.StoreOpened(store.Logger, validated.Directory!, blocks.GetType().Name);
+        return store;
     }
 
     /// <summary>Closes the store. Safe to call more than once.</summary>
@@ -62,6 +69,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _meta.Dispose();
+        if (_options.OwnsBlockStore) (Blocks as IDisposable)?.Dispose();
     }
 
     /// <summary>Closes the store. Safe to call more than once.</summary>

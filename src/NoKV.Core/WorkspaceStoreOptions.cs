@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace NoKV;
 
 /// <summary>How to open a <see cref="WorkspaceStore"/>.</summary>
@@ -24,6 +26,15 @@ public sealed class WorkspaceStoreOptions
     /// <summary>How old a block with no metadata must be before GC deletes it as an orphan (default 1 hour).</summary>
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How many chunks one write session may upload at once (default 4); 1 uploads in order, one at a time.</summary>
+    public int MaxParallelUploads { get; set; } = 4;
+
+    /// <summary>Where NoKV logs GC runs and failed writes (never file contents or credentials); null for none.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Set by AddNoKV for a block store it built: the store then disposes it.</summary>
+    internal bool OwnsBlockStore { get; set; }
+
     internal WorkspaceStoreOptions Validated()
     {
         if (string.IsNullOrWhiteSpace(Directory)) throw new ArgumentException("WorkspaceStoreOptions.Directory is required.", nameof(Directory));
@@ -31,6 +42,8 @@ public sealed class WorkspaceStoreOptions
             throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, $"ChunkSize must be between {MinChunkSize} and {MaxChunkSize} bytes.");
         if (MaxMetadataSize < 1024 * 1024)
             throw new ArgumentOutOfRangeException(nameof(MaxMetadataSize), MaxMetadataSize, "MaxMetadataSize must be at least 1 MiB.");
+        if (MaxParallelUploads is < 1 or > 256)
+            throw new ArgumentOutOfRangeException(nameof(MaxParallelUploads), MaxParallelUploads, "MaxParallelUploads must be between 1 and 256.");
         if (OrphanGracePeriod < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(OrphanGracePeriod), OrphanGracePeriod, "OrphanGracePeriod may not be negative.");
         return new WorkspaceStoreOptions
@@ -40,6 +53,9 @@ public sealed class WorkspaceStoreOptions
             ChunkSize = ChunkSize,
             MaxMetadataSize = MaxMetadataSize,
             OrphanGracePeriod = OrphanGracePeriod,
+            MaxParallelUploads = MaxParallelUploads,
+            LoggerFactory = LoggerFactory,
+            OwnsBlockStore = OwnsBlockStore,
         };
     }
 }

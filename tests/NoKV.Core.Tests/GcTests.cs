@@ -146,6 +146,7 @@ public sealed class GcTests : IDisposable
         await ws.Write("/kept", "kept");
         var unfinished = ws.OpenWrite("/never");
         unfinished.Write(TestData.Bytes(3 * TempStore.SmallChunk, 1)); // three blocks uploaded, never published
+        unfinished.Flush();
         Assert.Equal(4, _temp.BlockFiles().Count);
         Assert.Equal(0, Store.CollectGarbage().OrphansDeleted); // still being written in this process
 
@@ -166,6 +167,7 @@ public sealed class GcTests : IDisposable
         var ws = store.CreateWorkspace("/base");
         var unfinished = ws.OpenWrite("/never");
         unfinished.Write(TestData.Bytes(TempStore.SmallChunk, 1));
+        unfinished.Flush();
         store.Dispose();
 
         using var reopened = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, OrphanGracePeriod = TimeSpan.FromHours(1) });

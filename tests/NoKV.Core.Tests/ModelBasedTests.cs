@@ -31,7 +31,7 @@ public sealed class ModelBasedTests(ITestOutputHelper output)
         var refused = 0L;
         Prop.ForAll(ModelGen.Scenarios(length), ops =>
         {
-            using var runner = new ModelRunner();
+            using var runner = new ModelRunner(new TempStore());
             runner.Run(ops);
             sequences++;
             steps += ops.Length;

@@ -5,19 +5,45 @@ public sealed class TempStore : IDisposable
 {
     public const int SmallChunk = 4096;
 
-    public TempStore(int chunkSize = SmallChunk)
+    private readonly Func<string, IBlockStore>? _blocks;
+
+    /// <param name="chunkSize">The store's chunk size (small by default, so files span chunks).</param>
+    /// <param name="blocks">Builds the block store for a store directory; null for local blocks.</param>
+    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null)
     {
         Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         ChunkSize = chunkSize;
+        _blocks = blocks;
+        BlockStore = blocks?.Invoke(Directory);
         Store = Open();
     }
+
+    /// <summary>The block store, when not the default local one.</summary>
+    public IBlockStore? BlockStore { get; }
 
     public string Directory { get; }
     public int ChunkSize { get; }
     public WorkspaceStore Store { get; private set; }
     public string BlocksDirectory => Path.Combine(Directory, "blocks");
 
-    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, OrphanGracePeriod = TimeSpan.Zero });
+    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
+
+    /// <summary>The keys of every block in the block store, whichever it is.</summary>
+    public List<string> BlockKeys()
+    {
+        var keys = new List<string>();
+        var e = Store.Blocks.ListAsync("").GetAsyncEnumerator();
+        try
+        {
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult()) keys.Add(e.Current.Key);
+        }
+        finally
+        {
+            e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
 
     /// <summary>Closes and reopens the store, as a restarted process would.</summary>
     public WorkspaceStore Reopen()
@@ -36,6 +62,7 @@ public sealed class TempStore : IDisposable
     public void Dispose()
     {
         Store.Dispose();
+        (BlockStore as IDisposable)?.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
     }

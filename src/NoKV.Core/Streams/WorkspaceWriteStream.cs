@@ -13,6 +13,7 @@ namespace NoKV.Streams;
 internal sealed class WorkspaceWriteStream : Stream
 {
     private readonly WorkspaceStore _store;
+    private readonly string _wsPath;
     private readonly long _wsId;
     private readonly string[] _segments;
     private readonly string _path;
@@ -23,6 +24,7 @@ internal sealed class WorkspaceWriteStream : Stream
     private readonly List<string> _uploaded = [];
     private readonly Action<PendingFile> _publish;
     private readonly Action? _onClosed;
+    private readonly Queue<Task> _inFlight = new();
     private byte[]? _buffer;
     private int _filled;
     private long _length;
@@ -42,6 +44,7 @@ internal sealed class WorkspaceWriteStream : Stream
             store.Pending.Finished(file.Gen);
         });
         _store = store;
+        _wsPath = wsPath;
         _wsId = wsId;
         _segments = segments;
         _path = path;
@@ -97,11 +100,13 @@ internal sealed class WorkspaceWriteStream : Stream
 
     private int Append(ReadOnlySpan<byte> data)
     {
-        // Small files get a small buffer; it grows to the chunk size only when needed.
+        // Small files get a small buffer that grows as needed; once a file has filled a chunk,
+        // later chunks start at full size.
         var needed = Math.Min(_chunkSize, _filled + data.Length);
         if (_buffer is null || _buffer.Length < needed)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_chunkSize, Math.Max(needed, Math.Min(_chunkSize, (_buffer?.Length ?? 0) * 2))));
+            var size = _uploaded.Count > 0 ? _chunkSize : Math.Min(_chunkSize, Math.Max(needed, (_buffer?.Length ?? 0) * 2));
+            var grown = ArrayPool<byte>.Shared.Rent(size);
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _filled).CopyTo(grown);
@@ -116,23 +121,58 @@ internal sealed class WorkspaceWriteStream : Stream
         return n;
     }
 
+    /// <summary>
+    /// Hands the full buffer to an upload and returns once fewer than MaxParallelUploads are in
+    /// flight, so a large file streams to a slow block store several chunks at a time.
+    /// </summary>
     private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
     {
-        var data = _buffer.AsMemory(0, _filled);
+        var buffer = _buffer!;
+        var length = _filled;
         var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
         if (_uploaded.Count == 0) _store.Pending.Register(_gen, _wsId, _blockInode);
         _uploaded.Add(key);
-        await _store.Blocks.PutAsync(key, data, cancellationToken).ConfigureAwait(false);
-        _chunks.Add(new ChunkRecord(_filled, ChunkChecksum.Of(data.Span), _wsId, _blockInode, _gen, _chunks.Count));
+        _chunks.Add(new ChunkRecord(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
+        _buffer = null;
         _filled = 0;
+        _inFlight.Enqueue(UploadAsync(key, buffer, length, cancellationToken));
+        while (_inFlight.Count >= _store.MaxParallelUploads) await _inFlight.Dequeue().ConfigureAwait(false);
     }
 
-    public override void Flush()
+    private async Task UploadAsync(string key, byte[] buffer, int length, CancellationToken cancellationToken)
     {
-        // Bytes become visible only when the stream is disposed (publish); nothing to do here.
+        try
+        {
+            await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Waits for every upload; the first failure is rethrown after all have finished.</summary>
+    private async Task DrainUploadsAsync()
+    {
+        var pending = _inFlight.ToArray();
+        _inFlight.Clear();
+        try
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        catch
+        {
+            throw pending.First(t => t.IsFaulted).Exception!.InnerException!;
+        }
+    }
+
+    /// <summary>
+    /// Waits until every full chunk written so far is stored. Nothing becomes visible to readers
+    /// before Dispose publishes; the last partial chunk is uploaded then, so chunks stay aligned.
+    /// </summary>
+    public override void Flush() => DrainUploadsAsync().GetAwaiter().GetResult();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => DrainUploadsAsync();
 
     protected override void Dispose(bool disposing)
     {
@@ -153,10 +193,17 @@ internal sealed class WorkspaceWriteStream : Stream
         try
         {
             if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
+            await DrainUploadsAsync().ConfigureAwait(false);
             _publish(new PendingFile(_segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks, _uploaded));
         }
-        catch
+        catch (Exception e)
         {
+            // Uploads still running must finish before their blocks can be deleted.
+            try { await DrainUploadsAsync().ConfigureAwait(false); }
+#pragma warning disable CA1031 // The failure being handled is the one to report.
+            catch (Exception) { }
+#pragma warning restore CA1031
+            Logging.Log.WriteAbandoned(_store.Logger, e, _wsPath, _path, _uploaded.Count);
             await BlockCleanup.DeleteQuietlyAsync(_store.Blocks, _uploaded).ConfigureAwait(false);
             if (_uploaded.Count > 0) _store.Pending.Abandon(_gen);
             throw;

@@ -7,9 +7,9 @@ namespace NoKV.Tests.Model;
 /// unreleased snapshot must read exactly as the model says, and Verify must find no problem.
 /// At the end everything is dropped and one GC must leave no block and no record behind.
 /// </summary>
-public sealed class ModelRunner : IDisposable
+public sealed class ModelRunner(TempStore temp) : IDisposable
 {
-    private readonly TempStore _temp = new();
+    private readonly TempStore _temp = temp;
     private readonly Dictionary<string, ModelWorkspace> _workspaces = new(StringComparer.Ordinal);
     private readonly List<ModelPin> _pins = [];
     private readonly HashSet<long> _pinHandlesLost = []; // released pins whose handle predates a reopen
@@ -346,7 +346,7 @@ public sealed class ModelRunner : IDisposable
         foreach (var path in _workspaces.Keys) Store.DeleteWorkspace(path);
         foreach (var pin in _pins.Where(p => !p.Released)) Store.ReleaseSnapshot(pin.Id);
         Store.CollectGarbage();
-        var blocks = _temp.BlockFiles();
+        var blocks = _temp.BlockKeys();
         if (blocks.Count != 0) throw new ModelMismatchException($"GC left {blocks.Count} blocks after everything was dropped");
         var records = Store.Read(txn => Enum.GetValues<Lmdb.Db>().Where(db => db is not (Lmdb.Db.Meta)).Sum(db => txn.Count(db)));
         if (records != 0) throw new ModelMismatchException($"GC left {records} metadata records after everything was dropped");

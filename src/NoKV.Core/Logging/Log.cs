@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+
+namespace NoKV.Logging;
+
+/// <summary>NoKV's log messages, with stable event ids. Never file contents, never credentials.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "GC ({Mode}) deleted {Blocks} blocks ({Bytes} bytes), {Generations} generations, {Layers} layers, merged {Merged}, {Orphans} orphans in {Milliseconds} ms")]
+    public static partial void GarbageCollected(ILogger logger, GcMode mode, long blocks, long bytes, long generations, long layers, long merged, long orphans, long milliseconds);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Write of '{Path}' in '{Workspace}' failed; its {Blocks} uploaded blocks were deleted and the previous version stays")]
+    public static partial void WriteAbandoned(ILogger logger, Exception exception, string workspace, string path, int blocks);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Opened store at {Directory} with block store {BlockStore}")]
+    public static partial void StoreOpened(ILogger logger, string directory, string blockStore);
+}
