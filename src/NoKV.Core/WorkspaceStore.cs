@@ -81,16 +81,28 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
-    internal T Read<T>(Func<MetaTxn, T> body)
+    internal T Read<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
         ThrowIfDisposed();
-        return _meta.Read(body);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = _meta.Read(body);
+        NoteIfSlow(operation, started);
+        return result;
     }
 
-    internal T Write<T>(Func<MetaTxn, T> body)
+    internal T Write<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
         ThrowIfDisposed();
-        return _meta.Write(body);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = _meta.Write(body);
+        NoteIfSlow(operation, started);
+        return result;
+    }
+
+    private void NoteIfSlow(string operation, long started)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (elapsed >= _options.SlowOperationThreshold) Logging.Log.SlowOperation(Logger, operation, (long)elapsed.TotalMilliseconds);
     }
 
     internal static byte[] PathKey(string workspacePath) => Encoding.UTF8.GetBytes(workspacePath);

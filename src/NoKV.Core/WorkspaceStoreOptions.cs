@@ -29,6 +29,9 @@ public sealed class WorkspaceStoreOptions
     /// <summary>How many chunks one write session may upload at once (default 4); 1 uploads in order, one at a time.</summary>
     public int MaxParallelUploads { get; set; } = 4;
 
+    /// <summary>Metadata operations that take longer than this are logged as slow (default 1 s).</summary>
+    public TimeSpan SlowOperationThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Where NoKV logs GC runs and failed writes (never file contents or credentials); null for none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -56,6 +59,7 @@ public sealed class WorkspaceStoreOptions
             MaxParallelUploads = MaxParallelUploads,
             LoggerFactory = LoggerFactory,
             OwnsBlockStore = OwnsBlockStore,
+            SlowOperationThreshold = SlowOperationThreshold,
         };
     }
 }

@@ -18,7 +18,11 @@ public sealed class DependencyInjectionTests : IDisposable
     {
         var logs = new ListLoggerProvider();
         var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
-        services.AddNoKV(o => o.UseLocalBlocks(_dir).Configure(c => c.ChunkSize = 8192));
+        services.AddNoKV(o => o.UseLocalBlocks(_dir).Configure(c =>
+        {
+            c.ChunkSize = 8192;
+            c.SlowOperationThreshold = TimeSpan.Zero; // every operation counts as slow, to see it logged
+        }));
 
         await using (var provider = services.BuildServiceProvider())
         {
@@ -30,6 +34,7 @@ public sealed class DependencyInjectionTests : IDisposable
             store.CollectGarbage();
         }
         Assert.Contains(logs.Messages, m => m.Contains("GC (Incremental)", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.StartsWith("Slow metadata operation CreateWorkspace", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Messages, m => m.Contains("secret-payload", StringComparison.Ordinal));
 
         using var reopened = WorkspaceStore.Open(_dir); // the provider disposed the store, releasing it

@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Opened store at {Directory} with block store {BlockStore}")]
     public static partial void StoreOpened(ILogger logger, string directory, string blockStore);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Slow metadata operation {Operation}: {Milliseconds} ms")]
+    public static partial void SlowOperation(ILogger logger, string operation, long milliseconds);
 }
