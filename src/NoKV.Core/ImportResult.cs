@@ -1,6 +1,6 @@
 namespace NoKV;
 
-/// <summary>What <see cref="Workspace.ImportAsync"/> copied in.</summary>
+/// <summary>What <see cref="Workspace.ImportAsync(string, string, CancellationToken)"/> copied in (or has so far, in progress reports).</summary>
 /// <param name="Files">Files imported.</param>
 /// <param name="Directories">Directories imported (not counting the target).</param>
 /// <param name="Bytes">Bytes of file content imported.</param>

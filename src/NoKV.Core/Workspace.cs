@@ -113,7 +113,11 @@ public sealed class Workspace
     /// <exception cref="DirectoryNotFoundException">The source directory does not exist.</exception>
     /// <exception cref="InvalidPathException">A source name is not a valid NoKV name (e.g. too long).</exception>
     public Task<ImportResult> ImportAsync(string sourceDirectory, string targetPath = "/", CancellationToken cancellationToken = default) =>
-        _store.ImportAsync(Path, _id, sourceDirectory, targetPath, cancellationToken);
+        _store.ImportAsync(Path, _id, sourceDirectory, targetPath, null, cancellationToken);
+
+    /// <inheritdoc cref="ImportAsync(string, string, CancellationToken)"/>
+    public Task<ImportResult> ImportAsync(string sourceDirectory, string targetPath, ImportOptions? options, CancellationToken cancellationToken = default) =>
+        _store.ImportAsync(Path, _id, sourceDirectory, targetPath, options?.Progress, cancellationToken);
 
     /// <summary>Takes a snapshot of the whole workspace. O(1).</summary>
     public SnapshotPin Snapshot() => _store.Snapshot(Path);

@@ -28,6 +28,14 @@ public sealed partial class WorkspaceStore
         return Read(txn => new DiffEngine(txn, a.ViewOf(txn), SubtreeView(txn, b, nameof(b))).Run());
     }
 
+    /// <summary>The paths that differ between a subtree and a snapshot; see <see cref="Diff(string, string)"/>.</summary>
+    public IReadOnlyList<SubtreeDelta> Diff(string a, SnapshotPin b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), b.ViewOf(txn)).Run());
+    }
+
     /// <summary>The paths that differ between two snapshots; see <see cref="Diff(string, string)"/>.</summary>
     public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, SnapshotPin b)
     {

@@ -8,7 +8,7 @@ public sealed partial class WorkspaceStore
 {
     private const int ImportBatchFiles = 1000;
 
-    internal async Task<ImportResult> ImportAsync(string wsPath, long wsId, string sourceDirectory, string targetPath, CancellationToken cancellationToken)
+    internal async Task<ImportResult> ImportAsync(string wsPath, long wsId, string sourceDirectory, string targetPath, IProgress<ImportResult>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourceDirectory);
         var source = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
@@ -54,7 +54,11 @@ public sealed partial class WorkspaceStore
                     }
                 }
                 files++;
-                if (batch.Count >= ImportBatchFiles) await batch.FlushAsync().ConfigureAwait(false);
+                if (batch.Count >= ImportBatchFiles)
+                {
+                    await batch.FlushAsync().ConfigureAwait(false);
+                    progress?.Report(new ImportResult(files, directories, bytes, skipped));
+                }
             }
         }
 
@@ -62,6 +66,7 @@ public sealed partial class WorkspaceStore
         {
             await WalkAsync(source, target, "").ConfigureAwait(false);
             await batch.FlushAsync().ConfigureAwait(false);
+            progress?.Report(new ImportResult(files, directories, bytes, skipped));
         }
         catch
         {

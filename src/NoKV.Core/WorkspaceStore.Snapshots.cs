@@ -42,6 +42,10 @@ public sealed partial class WorkspaceStore
         });
     }
 
+    /// <summary>Every unreleased snapshot in the store, including those of deleted workspaces, oldest first.</summary>
+    public IReadOnlyList<SnapshotPin> ListSnapshots() => Read(txn =>
+        txn.Scan(Db.Pins, []).Select(entry => ToPin(Keys.ReadU64(entry.Key), PinRecord.Decode(entry.Value))).ToList());
+
     /// <summary>Releases a snapshot: it can no longer be read, and what only it kept alive becomes garbage.</summary>
     /// <exception cref="SnapshotNotFoundException">It does not exist or was already released.</exception>
     public void ReleaseSnapshot(long snapshotId) => Write(txn =>

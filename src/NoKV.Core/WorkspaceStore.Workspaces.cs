@@ -38,6 +38,14 @@ public sealed partial class WorkspaceStore
         return new Workspace(this, normalized, record.Id, record.RootInode);
     }
 
+    /// <summary>Finds the workspace that holds a store path: "/forks/a/src/x" is "/src/x" in workspace "/forks/a".</summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
+    public LocatedPath Locate(string storePath)
+    {
+        var (wsPath, ws, inner) = Read(txn => FindWorkspace(txn, storePath, nameof(storePath)));
+        return new LocatedPath(new Workspace(this, wsPath, ws.Id, ws.RootInode), PathRules.Join(inner));
+    }
+
     /// <summary>True if a workspace exists at exactly <paramref name="path"/>.</summary>
     public bool WorkspaceExists(string path)
     {

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using static NoKV.Cli.Commands.CommandFactory;
+
+namespace NoKV.Cli.Commands;
+
+/// <summary>ls, cat, put, stat, mkdir, mv, rm.</summary>
+internal static class FileCommands
+{
+    public static IEnumerable<Command> All()
+    {
+        var lsPath = new Argument<string>("path") { Description = "A directory: /base/src, or @7/src in a snapshot" };
+        var longFormat = new Option<bool>("--long", "-l") { Description = "Kind, size and generation too" };
+        yield return Create("ls", "List a directory", (p, c, ct) => WithStore(c, ct, store =>
+        {
+            var target = ReadTarget.Resolve(store, p.GetValue(lsPath)!);
+            foreach (var node in target.List(target.Path))
+            {
+                var name = node.Kind == NodeKind.Directory ? node.Name + "/" : node.Name;
+                Console.Out.WriteLine(p.GetValue(longFormat)
+                    ? $"{(node.Kind == NodeKind.Directory ? 'd' : 'f')} {node.Length,12} {node.Generation,10} {name}"
+                    : name);
+            }
+            return ExitCodes.Success;
+        }), lsPath, longFormat);
+
+        var catPath = new Argument<string>("path") { Description = "A file: /base/a, or @7/a in a snapshot" };
+        yield return Create("cat", "Write a file's bytes to standard output", (p, c, ct) => WithStore(c, ct, async store =>
+        {
+            var target = ReadTarget.Resolve(store, p.GetValue(catPath)!);
+            await using var input = target.OpenRead(target.Path);
+            await using var output = Console.OpenStandardOutput();
+            await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }), catPath);
+
+        var putPath = new Argument<string>("path") { Description = "The file to write, e.g. /base/a" };
+        var putSource = new Argument<string>("source") { Description = "A local file, or - for standard input", DefaultValueFactory = _ => "-" };
+        yield return Create("put", "Create or replace a file from a local file or standard input", (p, c, ct) => WithStore(c, ct, async store =>
+        {
+            var located = store.Locate(p.GetValue(putPath)!);
+            var source = p.GetValue(putSource)!;
+            var input = source == "-" ? Console.OpenStandardInput() : OpenLocal(source);
+            await using (input.ConfigureAwait(false))
+            {
+                var output = located.Workspace.OpenWrite(located.Path);
+                await using (output.ConfigureAwait(false)) await input.CopyToAsync(output, ct).ConfigureAwait(false);
+            }
+            return ExitCodes.Success;
+        }), putPath, putSource);
+
+        var statPath = new Argument<string>("path") { Description = "A file or directory (or @7/path)" };
+        yield return Create("stat", "Describe a file or directory", (p, c, ct) => WithStore(c, ct, store =>
+        {
+            var target = ReadTarget.Resolve(store, p.GetValue(statPath)!);
+            var node = target.Stat(target.Path);
+            Console.Out.WriteLine($"path: {target.Display}");
+            Console.Out.WriteLine($"kind: {(node.Kind == NodeKind.File ? "file" : "directory")}");
+            Console.Out.WriteLine($"size: {node.Length}");
+            Console.Out.WriteLine($"generation: {node.Generation}");
+            Console.Out.WriteLine($"inode: {node.Inode}");
+            Console.Out.WriteLine($"modified: {node.LastModifiedUtc:O}");
+            return ExitCodes.Success;
+        }), statPath);
+
+        var mkdirPath = new Argument<string>("path") { Description = "The directory to create (parents too)" };
+        yield return Create("mkdir", "Create a directory and its missing parents", (p, c, ct) => WithStore(c, ct, store =>
+        {
+            var located = store.Locate(p.GetValue(mkdirPath)!);
+            located.Workspace.CreateDirectory(located.Path);
+            return ExitCodes.Success;
+        }), mkdirPath);
+
+        var from = new Argument<string>("from") { Description = "The file or directory to move" };
+        var to = new Argument<string>("to") { Description = "Its new path, in the same workspace" };
+        yield return Create("mv", "Move or rename within a workspace", (p, c, ct) => WithStore(c, ct, store =>
+        {
+            var source = store.Locate(p.GetValue(from)!);
+            var destination = store.Locate(p.GetValue(to)!);
+            if (source.Workspace.Path != destination.Workspace.Path)
+                throw new UsageException($"cannot move across workspaces ({source.Workspace.Path} -> {destination.Workspace.Path}); use export and import");
+            source.Workspace.Move(source.Path, destination.Path);
+            return ExitCodes.Success;
+        }), from, to);
+
+        var rmPath = new Argument<string>("path") { Description = "The file or directory to delete" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete a directory and everything in it" };
+        yield return Create("rm", "Delete a file, or a directory with -r", (p, c, ct) => WithStore(c, ct, store =>
+        {
+            var located = store.Locate(p.GetValue(rmPath)!);
+            if (located.Path == "/") throw new UsageException($"'{located.Workspace.Path}' is a workspace; use 'nokv drop'");
+            located.Workspace.Delete(located.Path, p.GetValue(recursive));
+            return ExitCodes.Success;
+        }), rmPath, recursive);
+    }
+
+    private static FileStream OpenLocal(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"no such file: {path}");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+    }
+}
