@@ -5,10 +5,10 @@ using NoKV.Paths;
 namespace NoKV.Namespace;
 
 /// <summary>
-/// Rolls a directory inside a workspace back to a snapshot of that directory by writing the
-/// reverse delta into the head, in the caller's transaction: for every top-most path that
-/// differs, the head's node is deleted and the snapshot's node copied back (its records, not
-/// its bytes: restored files reference the same generations). A restored node keeps its inode
+/// Makes paths in a workspace head equal to another view (a snapshot for subtree rollback, a
+/// fork for promote), in the caller's transaction: for every top-most path, the head's node is
+/// deleted and the source's node copied in (its records, not its bytes: copied files reference
+/// the same generations). A restored node keeps its inode
 /// unless that inode is still linked elsewhere in the workspace (moved out of the subtree),
 /// in which case it gets a fresh one, so no inode ever has two parents.
 /// </summary>
@@ -21,8 +21,19 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
     {
         var headSubtree = _head.WithRoot(target);
         var changes = new DiffEngine(txn, snapshot, headSubtree).Run();
-        var changed = changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
-        var topMost = changes.Select(c => c.Path).Where(p => !Ancestors(p).Any(changed.Contains)).ToList();
+        ReplacePaths(target, changes.Select(c => c.Path));
+    }
+
+    /// <summary>
+    /// Makes each path (relative to <paramref name="target"/>, which the source view's root also
+    /// names) in the head exactly what the source shows: the top-most paths are replaced with
+    /// their whole subtrees. Used by subtree rollback (source: a snapshot) and promote (a fork).
+    /// </summary>
+    public void ReplacePaths(long target, IEnumerable<string> paths)
+    {
+        var headSubtree = _head.WithRoot(target);
+        var changed = paths.ToHashSet(StringComparer.Ordinal);
+        var topMost = changed.Where(p => !Ancestors(p).Any(changed.Contains)).Order(StringComparer.Ordinal).ToList();
 
         // Delete everything first, so inodes that moved within the subtree are free to return.
         foreach (var path in topMost)
@@ -40,7 +51,7 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
         }
     }
 
-    private static IEnumerable<string> Ancestors(string path)
+    internal static IEnumerable<string> Ancestors(string path)
     {
         for (var i = path.LastIndexOf('/'); i > 0; i = path.LastIndexOf('/', i - 1)) yield return path[..i];
     }

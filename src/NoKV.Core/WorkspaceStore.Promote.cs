@@ -1,0 +1,71 @@
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Namespace;
+using NoKV.Promote;
+
+namespace NoKV;
+
+public sealed partial class WorkspaceStore
+{
+    /// <summary>
+    /// Merges a fork's changes into the tree it was cloned from, at the path level, in one
+    /// transaction. The merge base is where the fork split off. If the target has not changed
+    /// since, this is a fast-forward; otherwise a path changed on one side only is taken from
+    /// that side, and a path both changed differently is a conflict: nothing is applied and the
+    /// conflicts are returned, unless <paramref name="options"/> chooses a side. The target is
+    /// snapshotted first (<see cref="PromoteResult.SnapshotId"/>) so the promote can be rolled
+    /// back. No data is copied: promoted files share the fork's blocks. Other forks are unaffected.
+    /// </summary>
+    /// <param name="forkPath">The fork: a workspace, or a directory in one.</param>
+    /// <param name="targetPath">The tree it was cloned from (a workspace or a directory, the same one the clone was made of).</param>
+    /// <param name="options">The conflict strategy; default: apply nothing on conflict.</param>
+    /// <exception cref="WorkspaceNotFoundException">No workspace holds one of the paths.</exception>
+    /// <exception cref="UnrelatedWorkspacesException">The two share no history.</exception>
+    public PromoteResult Promote(string forkPath, string targetPath, PromoteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(forkPath);
+        ArgumentNullException.ThrowIfNull(targetPath);
+        var strategy = options?.Strategy ?? PromoteStrategy.FailOnConflict;
+
+        // Plan in a read snapshot first: a conflicted promote without a strategy writes nothing,
+        // not even the pre-promote snapshot.
+        var dryRun = Read(txn => PlanOrThrow(txn, forkPath, targetPath));
+        if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
+            return new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 };
+
+        return Write(txn =>
+        {
+            var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
+            var pin = CreatePin(txn, targetWsPath, targetWs, inner);
+            // Plan again inside the transaction: the state may have moved since the dry run.
+            var planner = PlanOrThrow(txn, forkPath, targetPath);
+            if (planner.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
+                throw new NoKVException($"'{targetPath}' changed while the promote was being planned; try again.");
+
+            var ws = GetWorkspace(txn, targetWsPath, targetWs.Id);
+            var writer = new HeadWriter(txn, HeadView(txn, ws));
+            var paths = planner.PathsFor(strategy).ToList();
+            var root = SubtreeView(txn, targetPath, nameof(targetPath)).RootInode;
+            new SubtreeRestorer(txn, writer, SubtreeView(txn, forkPath, nameof(forkPath)), () => _ids.Next(txn)).ReplacePaths(root, paths);
+            writer.Complete();
+            NextVersion(txn);
+
+            var applied = paths.ToHashSet(StringComparer.Ordinal);
+            return new PromoteResult
+            {
+                Promoted = true,
+                FastForward = planner.FastForward,
+                Applied = planner.ForkChanges.Where(c => applied.Contains(c.Path)).ToList(),
+                Conflicts = planner.Conflicts,
+                SnapshotId = pin.Id,
+            };
+        });
+    }
+
+    private static PromotePlanner PlanOrThrow(MetaTxn txn, string forkPath, string targetPath)
+    {
+        var planner = new PromotePlanner(txn, SubtreeView(txn, forkPath, nameof(forkPath)), SubtreeView(txn, targetPath, nameof(targetPath)));
+        if (!planner.Plan()) throw new UnrelatedWorkspacesException(forkPath, targetPath);
+        return planner;
+    }
+}
