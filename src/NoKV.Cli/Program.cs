@@ -10,6 +10,7 @@ var root = new RootCommand("nokv: copy-on-write workspaces for AI agents (snapsh
 foreach (var option in new[] { CliContext.StoreOption, CliContext.S3BucketOption, CliContext.S3PrefixOption, CliContext.S3EndpointOption }) root.Add(option);
 foreach (var command in StoreCommands.All().Concat(FileCommands.All()).Concat(SnapshotCommands.All()).Concat(TransferCommands.All())) root.Add(command);
 root.Add(DiffCommand.Build());
+root.Add(PromoteCommand.Build());
 
 // No response files: "@7" names snapshot 7, not a file of arguments.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

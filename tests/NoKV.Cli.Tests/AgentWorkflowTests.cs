@@ -145,3 +145,39 @@ public sealed partial class AgentWorkflowTests : IDisposable
     [GeneratedRegex(@"^snapshot /base id=(?<id>\d+) version=\d+$")]
     private static partial Regex SnapshotLine();
 }
+
+public sealed class PromoteCommandTests : IDisposable
+{
+    private readonly Nokv _nokv = new();
+
+    public void Dispose() => _nokv.Dispose();
+
+    private void Put(string path, string text) => Assert.Equal(0, _nokv.RunWithInput(System.Text.Encoding.UTF8.GetBytes(text), "put", path, "-").ExitCode);
+
+    [Fact]
+    public void Promote_prints_the_applied_delta_and_conflicts()
+    {
+        _nokv.Ok("init");
+        _nokv.Ok("create", "/base");
+        Put("/base/a", "a");
+        Put("/base/b", "b");
+        _nokv.Ok("clone", "/base", "/forks/agent-7");
+        _nokv.Ok("clone", "/base", "/forks/agent-8");
+        Put("/forks/agent-7/a", "agent 7");
+        Put("/forks/agent-7/c", "new");
+
+        var promoted = _nokv.Ok("promote", "/forks/agent-7", "/base");
+        Assert.Equal(["M    /a", "A    /c"], promoted.Lines);
+        Assert.Equal("agent 7", _nokv.Ok("cat", "/base/a").Stdout);
+
+        Put("/forks/agent-8/a", "agent 8");
+        var conflicted = _nokv.Run("promote", "/forks/agent-8", "/base");
+        Assert.Equal(1, conflicted.ExitCode);
+        Assert.Equal(["CONFLICT /a"], conflicted.Lines);
+        Assert.Equal("agent 7", _nokv.Ok("cat", "/base/a").Stdout);
+
+        Assert.Equal(["M    /a", "CONFLICT /a"], _nokv.Run("promote", "--prefer", "fork", "/forks/agent-8", "/base").Lines);
+        Assert.Equal("agent 8", _nokv.Ok("cat", "/base/a").Stdout);
+        Assert.Equal(2, _nokv.Run("promote", "--prefer", "nobody", "/forks/agent-8", "/base").ExitCode);
+    }
+}

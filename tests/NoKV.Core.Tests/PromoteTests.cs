@@ -174,6 +174,19 @@ public sealed class PromoteTests : IDisposable
     }
 
     [Fact]
+    public async Task Preferring_the_fork_brings_back_a_directory_the_target_deleted()
+    {
+        // Found by the promote property: the fork's file sits in a directory the target dropped.
+        var fork = await Fork();
+        await fork.Write("/d/new", "n");
+        _base.Delete("/d", recursive: true);
+        var result = Store.Promote("/forks/f", "/base", new PromoteOptions { Strategy = PromoteStrategy.PreferFork });
+        Assert.True(result.Promoted);
+        Assert.Equal(["new", "x", "y"], _base.List("/d").Select(n => n.Name));
+        AssertHealthy();
+    }
+
+    [Fact]
     public async Task Other_forks_are_unaffected_and_gc_stays_safe()
     {
         var fork = await Fork();

@@ -69,7 +69,15 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target)
     /// <summary>The paths to write for a strategy (all of them, when preferring the fork).</summary>
     public IEnumerable<string> PathsFor(PromoteStrategy strategy)
     {
-        if (strategy == PromoteStrategy.PreferFork) return Apply.Concat(ApplyIfPreferringFork);
+        if (strategy == PromoteStrategy.PreferFork)
+        {
+            // A conflicting path may sit in a directory the target deleted or replaced: the
+            // fork wins there too, so its version of that ancestor comes along.
+            var paths = Apply.Concat(ApplyIfPreferringFork).ToList();
+            var ancestors = ApplyIfPreferringFork.SelectMany(SubtreeRestorer.Ancestors)
+                .Where(a => Node(target, a) is not { Record.IsDirectory: true } && Node(fork, a) is { Record.IsDirectory: true });
+            return paths.Concat(ancestors).Distinct(StringComparer.Ordinal);
+        }
         // Preferring the target: skip conflicts, and anything whose subtree holds one, since
         // writing it whole would overwrite the target's side.
         var conflicted = Conflicts.Select(c => c.Path).ToList();
