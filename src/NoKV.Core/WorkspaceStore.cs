@@ -16,15 +16,17 @@ namespace NoKV;
 public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
 {
     private readonly MetaDb _meta;
+    private readonly StoreLock _lock;
     private readonly IdAllocator _ids;
     private readonly GenerationLeases _leases = new();
     private readonly Blocks.PendingGenerations _pending;
     private readonly WorkspaceStoreOptions _options;
     private int _disposed;
 
-    private WorkspaceStore(WorkspaceStoreOptions options, MetaDb meta, IBlockStore blocks)
+    private WorkspaceStore(WorkspaceStoreOptions options, StoreLock storeLock, MetaDb meta, IBlockStore blocks)
     {
         _options = options;
+        _lock = storeLock;
         Logger = options.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
         _meta = meta;
         Blocks = blocks;
@@ -57,9 +59,20 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var validated = options.Validated();
         System.IO.Directory.CreateDirectory(validated.Directory!);
-        var blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(validated.Directory!, "blocks"));
-        var meta = MetaDb.Open(Path.Combine(validated.Directory!, "meta"), validated.MaxMetadataSize);
-        var store = new WorkspaceStore(validated, meta, blocks);
+        var storeLock = StoreLock.Acquire(validated.Directory!);
+        MetaDb meta;
+        IBlockStore blocks;
+        try
+        {
+            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(validated.Directory!, "blocks"));
+            meta = MetaDb.Open(Path.Combine(validated.Directory!, "meta"), validated.MaxMetadataSize);
+        }
+        catch
+        {
+            storeLock.Dispose();
+            throw;
+        }
+        var store = new WorkspaceStore(validated, storeLock, meta, blocks);
         Logging.Log.StoreOpened(store.Logger, validated.Directory!, blocks.GetType().Name);
         return store;
     }
@@ -70,6 +83,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _meta.Dispose();
         if (_options.OwnsBlockStore) (Blocks as IDisposable)?.Dispose();
+        _lock.Dispose();
     }
 
     /// <summary>Closes the store. Safe to call more than once.</summary>

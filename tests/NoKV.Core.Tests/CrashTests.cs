@@ -66,12 +66,15 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{acknowledged} acknowledged operations survived; in flight at the kill: {inFlightDone} landed, {inFlightNotDone} did not; 0 torn");
     }
 
-    private static Process StartHelper(string store, string run, int seed, string journal)
+    private static Process StartHelper(string store, string run, int seed, string journal) =>
+        StartHelper(store, run, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), journal);
+
+    internal static Process StartHelper(params string[] args)
     {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var helper = Path.Combine(here.FullName, "NoKV.CrashHelper.dll");
+        var helper = Path.Combine(AppContext.BaseDirectory, "NoKV.CrashHelper.dll");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { helper, store, run, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), journal }) start.ArgumentList.Add(arg);
+        start.ArgumentList.Add(helper);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
         return Process.Start(start)!;
     }
 

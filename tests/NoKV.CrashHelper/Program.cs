@@ -7,6 +7,21 @@
 using NoKV;
 using NoKV.Tests;
 
+if (args[0] == "open")
+{
+    // Probe mode for the store-lock tests: can this process open the store?
+    try
+    {
+        using var probe = WorkspaceStore.Open(args[1]);
+        Console.WriteLine("opened");
+    }
+    catch (NoKVException e)
+    {
+        Console.WriteLine($"{e.GetType().Name}: {e.Message}");
+    }
+    return;
+}
+
 var (storeDir, run, seed, journalPath) = (args[0], args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3]);
 using var journal = new StreamWriter(new FileStream(journalPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
 using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = storeDir, ChunkSize = Workload.ChunkSize, OrphanGracePeriod = TimeSpan.Zero });
