@@ -1,6 +1,7 @@
 // The agent-fork workflow NoKV exists for: one base workspace (code + a large weights file),
 // 100 agents each working in their own copy-on-write fork, a diff of what each changed, the
-// best fork kept, the rest rolled back and dropped, and GC reclaiming what nobody needs.
+// best fork promoted into the base, the rest rolled back and dropped, and GC reclaiming what
+// nobody needs.
 //
 //   dotnet run -c Release --project samples/AgentForks [-- --forks N --store DIR --keep]
 using System.Diagnostics;
@@ -67,28 +68,32 @@ var best = Array.IndexOf(scores, scores.Max());
 Console.WriteLine($"  best fork: /forks/agent-{best} (score {scores[best]:F3}), its changes:");
 foreach (var d in changes[best]) Console.WriteLine($"    {Letter(d.Kind)}    {d.Path}");
 
-// 6. Roll the failed forks back (O(1) each), check they equal the base again, then drop them.
+// 6. Keep the best: promote its changes into the base (a fast-forward: the base has not moved).
+clock.Restart();
+var promoted = store.Promote($"/forks/agent-{best}", "/base");
+if (!promoted.Promoted || store.Diff(pin, "/base").Count != changes[best].Count) throw new InvalidOperationException("the promote lost changes");
+Step($"promoted agent-{best} into /base: {promoted.Applied.Count} changes{(promoted.FastForward ? " (fast-forward)" : "")}, no data copied", clock);
+
+// 7. Roll every fork back (O(1) each), check each equals the base snapshot again, then drop it.
 clock.Restart();
 var rollbackTimes = new List<double>();
 for (var i = 0; i < forkCount; i++)
 {
-    if (i == best) continue;
     var t = Stopwatch.StartNew();
     store.Rollback($"/forks/agent-{i}", pin.Id);
     rollbackTimes.Add(t.Elapsed.TotalMicroseconds);
     if (store.Diff(pin, $"/forks/agent-{i}").Count != 0) throw new InvalidOperationException($"agent-{i} differs from the base after rollback");
     store.DeleteWorkspace($"/forks/agent-{i}");
 }
-Step($"rolled back and dropped {forkCount - 1} forks", clock);
+Step($"rolled back and dropped {forkCount} forks", clock);
 
-// 7. Release the pin and collect garbage: only the best fork's and the base's blocks remain.
+// 8. Release the snapshots and collect garbage: only the base's blocks (with the promoted ones) remain.
 clock.Restart();
 store.ReleaseSnapshot(pin.Id);
+store.ReleaseSnapshot(promoted.SnapshotId);
 var gc = store.CollectGarbage();
 Step($"gc: {gc.BlocksDeleted} blocks / {Mib(gc.BytesReclaimed)} reclaimed, {gc.LayersCollected} layers collected, {gc.LayersMerged} merged", clock);
-
-var keptChanges = store.Diff("/base", $"/forks/agent-{best}");
-if (keptChanges.Count != changes[best].Count) throw new InvalidOperationException("the kept fork lost changes");
+if (!store.Verify().IsHealthy) throw new InvalidOperationException("the store is not healthy");
 
 Console.WriteLine();
 Console.WriteLine("summary");
