@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace NoKV.Benchmarks.Compare;
+
+/// <summary>
+/// Durable sequential write and warm sequential read of one large file: NoKV's local store
+/// against dd conv=fsync and a FileStream flushed to disk, three rounds, alternating.
+/// </summary>
+internal static class SequentialIo
+{
+    public static async Task<List<Measurement>> RunAsync(string root, int mib)
+    {
+        Directory.CreateDirectory(root);
+        var buffer = new byte[1024 * 1024];
+        new Random(3).NextBytes(buffer);
+        var samples = new Dictionary<(string Case, string Peer), List<double>>();
+        void Add(string @case, string peer, double seconds) =>
+            (samples.TryGetValue((@case, peer), out var list) ? list : samples[(@case, peer)] = []).Add(mib / seconds);
+
+        await using var store = WorkspaceStore.Open(Path.Combine(root, "store"));
+        var ws = store.CreateWorkspace("/io");
+        for (var round = 0; round < 3; round++)
+        {
+            Add(Report.Write, "nokv", await TimeAsync(async () =>
+            {
+                await using var stream = ws.OpenWrite($"/big-{round}");
+                for (var i = 0; i < mib; i++) await stream.WriteAsync(buffer);
+            }));
+            var ddFile = Path.Combine(root, $"dd-{round}");
+            Add(Report.Write, "dd conv=fsync", await TimeAsync(() =>
+            {
+                Shell.Run(root, "dd", "if=/dev/zero", $"of={ddFile}", "bs=4M", $"count={mib / 4}", "conv=fsync", "status=none");
+                return Task.CompletedTask;
+            }));
+            var fsFile = Path.Combine(root, $"fs-{round}");
+            Add(Report.Write, "FileStream+fsync", await TimeAsync(async () =>
+            {
+                await using var file = new FileStream(fsFile, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+                for (var i = 0; i < mib; i++) await file.WriteAsync(buffer);
+                file.Flush(flushToDisk: true);
+            }));
+
+            Add(Report.Read, "nokv", await TimeAsync(async () =>
+            {
+                await using var stream = ws.OpenRead($"/big-{round}");
+                var read = new byte[1024 * 1024];
+                while (await stream.ReadAsync(read) > 0) { }
+            }));
+            Add(Report.Read, "FileStream", await TimeAsync(async () =>
+            {
+                await using var file = new FileStream(fsFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                var read = new byte[1024 * 1024];
+                while (await file.ReadAsync(read) > 0) { }
+            }));
+            ws.Delete($"/big-{round}");
+            store.CollectGarbage();
+            File.Delete(ddFile);
+            File.Delete(fsFile);
+        }
+        return [.. samples.Select(s => new Measurement(s.Key.Case, s.Key.Peer, 0, "MiB/s", [.. s.Value]))];
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        var clock = Stopwatch.StartNew();
+        await action();
+        return clock.Elapsed.TotalSeconds;
+    }
+}
