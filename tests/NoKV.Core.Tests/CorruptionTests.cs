@@ -45,4 +45,29 @@ public sealed class CorruptionTests : IDisposable
         var e = await Assert.ThrowsAsync<BlockMissingException>(() => _ws.ReadAllBytesAsync("/f"));
         Assert.EndsWith("/0", e.BlockKey, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Whole_chunk_reads_into_the_callers_buffer_are_verified_too()
+    {
+        // ReadAllBytesAsync reads whole chunks straight into its array: that path must catch
+        // a flipped byte and a grown block as the buffered path does.
+        var data = TestData.Bytes(3 * TempStore.SmallChunk, 8);
+        await _ws.WriteAllBytesAsync("/multi", data);
+        Assert.Equal(data, await _ws.ReadAllBytesAsync("/multi"));
+        var first = _temp.BlockFiles().Single(f => f.EndsWith("/0", StringComparison.Ordinal));
+        var original = File.ReadAllBytes(first);
+
+        var flipped = (byte[])original.Clone();
+        flipped[7] ^= 0x10;
+        File.WriteAllBytes(first, flipped);
+        await Assert.ThrowsAsync<BlockCorruptedException>(() => _ws.ReadAllBytesAsync("/multi"));
+
+        File.WriteAllBytes(first, [.. original, 1]);
+        await Assert.ThrowsAsync<BlockCorruptedException>(() => _ws.ReadAllBytesAsync("/multi"));
+
+        File.WriteAllBytes(first, original);
+        using var copy = new MemoryStream();
+        await using (var stream = _ws.OpenRead("/multi")) await stream.CopyToAsync(copy);
+        Assert.Equal(data, copy.ToArray());
+    }
 }

@@ -44,7 +44,13 @@ internal sealed class NodeReadStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (TryLocate(out var index, out var within) && CanReadDirect(index, within, count))
+            return ReadDirectAsync(buffer.AsMemory(offset, count), index, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return Read(buffer.AsSpan(offset, count));
+    }
 
     public override int Read(Span<byte> destination)
     {
@@ -61,8 +67,49 @@ internal sealed class NodeReadStream : Stream
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         if (!TryLocate(out var index, out var within)) return 0;
+        if (CanReadDirect(index, within, destination.Length)) return await ReadDirectAsync(destination, index, cancellationToken).ConfigureAwait(false);
         if (index != _chunkIndex) await LoadChunkAsync(index, cancellationToken).ConfigureAwait(false);
         return CopyOut(destination.Span, within);
+    }
+
+    /// <summary>
+    /// Copies the rest of the file with chunk-sized reads, so every chunk goes straight into the
+    /// copy buffer (one copy, not two).
+    /// </summary>
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, _record.ChunkSize + 1));
+        try
+        {
+            int n;
+            while ((n = await ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A read at a chunk boundary into room for the whole chunk and one more byte goes straight
+    /// into the caller's memory: the extra byte catches a block that grew, and nothing is
+    /// returned before the checksum matched.
+    /// </summary>
+    private bool CanReadDirect(int index, int within, int room) => within == 0 && index != _chunkIndex && room > _chunks[index].Length;
+
+    private async ValueTask<int> ReadDirectAsync(Memory<byte> destination, int index, CancellationToken cancellationToken)
+    {
+        var expected = _chunks[index];
+        var key = expected.BlockKey;
+        var target = destination[..(expected.Length + 1)];
+        var read = await _store.Blocks.ReadAsync(key, 0, target, cancellationToken).ConfigureAwait(false);
+        if (read != expected.Length)
+            throw new BlockCorruptedException(key, read > expected.Length ? $"longer than the recorded {expected.Length} bytes" : $"expected {expected.Length} bytes, found {read}");
+        if (ChunkChecksum.Of(target.Span[..read]) != expected.Checksum) throw new BlockCorruptedException(key, "checksum mismatch");
+        _position += read;
+        return read;
     }
 
     private bool TryLocate(out int index, out int within)
