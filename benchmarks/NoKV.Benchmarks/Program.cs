@@ -1,6 +1,6 @@
 // NoKV benchmarks.
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bars [--large N] [--reps N]
-//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- compare [--files N[,N...]] [--forks K] [--io-mib M] [--out DIR]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- compare [--files N[,N...]] [--forks K] [--io-mib M] [--chunk-mib C] [--parallel-uploads P] [--out DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;

@@ -75,7 +75,8 @@ public sealed class LocalBlockDirectory
         var path = PathOf(key);
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // Blocks are read front to back: the hint widens the kernel's readahead for each file.
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
             var total = 0;
             while (total < destination.Length)
             {

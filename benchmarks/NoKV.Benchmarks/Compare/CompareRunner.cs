@@ -18,16 +18,18 @@ internal static class CompareRunner
         var sizes = args.Ints("--files", [100, 1_000, 10_000]);
         var forks = args.Int("--forks", 100);
         var ioMib = args.Int("--io-mib", 1024);
+        var chunkMib = args.Int("--chunk-mib", 4);
+        var parallelUploads = args.Int("--parallel-uploads", 4);
         var output = Path.GetFullPath(args.Value("--out") ?? Path.Combine("benchmarks", "results"));
         var root = Path.Combine(Path.GetTempPath(), "nokv-compare-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(output);
-        Console.WriteLine($"compare: base trees of {string.Join(", ", sizes)} files (+3 x 4 MiB data files), {forks} forks, {ioMib} MiB sequential I/O; {Environment.ProcessorCount} cores; scratch {root}");
+        Console.WriteLine($"compare: base trees of {string.Join(", ", sizes)} files (+3 x 4 MiB data files), {forks} forks, {ioMib} MiB sequential I/O in {chunkMib} MiB chunks ({parallelUploads} uploads at once); {Environment.ProcessorCount} cores; scratch {root}");
 
         var results = new List<Measurement>();
         try
         {
             foreach (var size in sizes) results.AddRange(RunForks(Path.Combine(root, $"f{size}"), size, forks));
-            results.AddRange(await SequentialIo.RunAsync(Path.Combine(root, "io"), ioMib));
+            results.AddRange(await SequentialIo.RunAsync(Path.Combine(root, "io"), ioMib, chunkMib, parallelUploads));
         }
         finally
         {

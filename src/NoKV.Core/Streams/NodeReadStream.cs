@@ -16,7 +16,10 @@ internal sealed class NodeReadStream : Stream
     private readonly ChunkRecord[] _chunks;
     private readonly long _snapshotId;
     private byte[]? _chunk;
+    private byte[]? _spare;
+    private (int Index, Task<int> Read)? _prefetch;
     private int _chunkIndex = -1;
+    private int _lastLoaded = -1;
     private long _position;
     private bool _closed;
 
@@ -73,23 +76,65 @@ internal sealed class NodeReadStream : Stream
     }
 
     /// <summary>
-    /// Copies the rest of the file with chunk-sized reads, so every chunk goes straight into the
-    /// copy buffer (one copy, not two).
+    /// Copies the rest of the file chunk by chunk, reading the next chunk while the current one
+    /// is written out; each chunk lands straight in a copy buffer (one copy, not two) and is
+    /// verified before it is written.
     /// </summary>
     public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, _record.ChunkSize + 1));
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (!TryLocate(out var index, out var within) || within != 0)
+        {
+            // Mid-chunk: finish this chunk the ordinary way, then continue from the boundary.
+            await base.CopyToAsync(destination, bufferSize, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var size = _record.ChunkSize + 1;
+        var buffers = new[] { System.Buffers.ArrayPool<byte>.Shared.Rent(size), System.Buffers.ArrayPool<byte>.Shared.Rent(size) };
+        Task<int>? pending = null;
         try
         {
-            int n;
-            while ((n = await ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            pending = ReadVerifiedAsync(index, buffers[0], cancellationToken);
+            for (var i = index; i < _chunks.Length; i++)
+            {
+                var n = await pending!.ConfigureAwait(false);
+                // On the thread pool: a block store may complete synchronously (the local one
+                // does), and then reading ahead would not overlap with writing out.
+                var next = i + 1;
+                var spare = buffers[(next - index) % 2];
+                pending = next < _chunks.Length ? Task.Run(() => ReadVerifiedAsync(next, spare, cancellationToken), cancellationToken) : null;
+                await destination.WriteAsync(buffers[(i - index) % 2].AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                _position += n;
+            }
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            // A read still in flight must finish before its buffer goes back to the pool.
+            if (pending is not null)
+            {
+                try { await pending.ConfigureAwait(false); }
+#pragma warning disable CA1031 // The exception that ended the copy is the one that matters.
+                catch (Exception) { }
+#pragma warning restore CA1031
+            }
+            foreach (var buffer in buffers) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private async Task<int> ReadVerifiedAsync(int index, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var expected = _chunks[index];
+        var read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, buffer.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
+        Verify(expected, buffer.AsSpan(0, read));
+        return read;
+    }
+
+    private static void Verify(ChunkRecord expected, ReadOnlySpan<byte> data)
+    {
+        if (data.Length != expected.Length)
+            throw new BlockCorruptedException(expected.BlockKey, data.Length > expected.Length ? $"longer than the recorded {expected.Length} bytes" : $"expected {expected.Length} bytes, found {data.Length}");
+        if (ChunkChecksum.Of(data) != expected.Checksum) throw new BlockCorruptedException(expected.BlockKey, "checksum mismatch");
     }
 
     /// <summary>
@@ -102,12 +147,9 @@ internal sealed class NodeReadStream : Stream
     private async ValueTask<int> ReadDirectAsync(Memory<byte> destination, int index, CancellationToken cancellationToken)
     {
         var expected = _chunks[index];
-        var key = expected.BlockKey;
         var target = destination[..(expected.Length + 1)];
-        var read = await _store.Blocks.ReadAsync(key, 0, target, cancellationToken).ConfigureAwait(false);
-        if (read != expected.Length)
-            throw new BlockCorruptedException(key, read > expected.Length ? $"longer than the recorded {expected.Length} bytes" : $"expected {expected.Length} bytes, found {read}");
-        if (ChunkChecksum.Of(target.Span[..read]) != expected.Checksum) throw new BlockCorruptedException(key, "checksum mismatch");
+        var read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, target, cancellationToken).ConfigureAwait(false);
+        Verify(expected, target.Span[..read]);
         _position += read;
         return read;
     }
@@ -130,20 +172,54 @@ internal sealed class NodeReadStream : Stream
         return n;
     }
 
+    /// <summary>
+    /// Loads and verifies a chunk into the current buffer. A reader going front to back gets the
+    /// next chunk read ahead into a spare buffer while it consumes this one, so disk or network
+    /// time overlaps with the caller's work; a prefetched chunk is verified when it is used.
+    /// </summary>
     private async ValueTask LoadChunkAsync(int index, CancellationToken cancellationToken)
     {
         var expected = _chunks[index];
-        var key = expected.BlockKey;
-        // Read one byte past the expected end, so a block that grew is caught as well as one that shrank.
-        var probe = expected.Length + 1;
-        if (_chunk is null || _chunk.Length < probe) _chunk = new byte[probe];
+        var sequential = index == _lastLoaded + 1;
         _chunkIndex = -1;
-        var read = await _store.Blocks.ReadAsync(key, 0, _chunk.AsMemory(0, probe), cancellationToken).ConfigureAwait(false);
-        if (read != expected.Length)
-            throw new BlockCorruptedException(key, read > expected.Length ? $"longer than the recorded {expected.Length} bytes" : $"expected {expected.Length} bytes, found {read}");
-        if (ChunkChecksum.Of(_chunk.AsSpan(0, read)) != expected.Checksum)
-            throw new BlockCorruptedException(key, "checksum mismatch");
+        int read;
+        if (_prefetch is { } prefetch && prefetch.Index == index)
+        {
+            _prefetch = null;
+            read = await prefetch.Read.ConfigureAwait(false);
+            (_chunk, _spare) = (_spare, _chunk);
+        }
+        else
+        {
+            await AbandonPrefetchAsync().ConfigureAwait(false);
+            // One byte past the expected end, so a block that grew is caught as well as one that shrank.
+            if (_chunk is null || _chunk.Length < expected.Length + 1) _chunk = new byte[BufferSize];
+            read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, _chunk.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
+        }
+        Verify(expected, _chunk.AsSpan(0, read));
         _chunkIndex = index;
+        _lastLoaded = index;
+
+        if (sequential && index + 1 < _chunks.Length && _prefetch is null)
+        {
+            _spare ??= new byte[BufferSize];
+            var next = _chunks[index + 1];
+            var spare = _spare;
+            _prefetch = (index + 1, Task.Run(async () => await _store.Blocks.ReadAsync(next.BlockKey, 0, spare.AsMemory(0, next.Length + 1)).ConfigureAwait(false)));
+        }
+    }
+
+    private int BufferSize => (int)Math.Min(_record.ChunkSize, Math.Max(_record.Size, 1)) + 1;
+
+    /// <summary>Waits out a read-ahead nobody will use (its buffer is about to be reused or dropped).</summary>
+    private async ValueTask AbandonPrefetchAsync()
+    {
+        if (_prefetch is not { } prefetch) return;
+        _prefetch = null;
+        try { await prefetch.Read.ConfigureAwait(false); }
+#pragma warning disable CA1031 // A failed read-ahead matters only if its chunk is read, and then it is read again.
+        catch (Exception) { }
+#pragma warning restore CA1031
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -174,7 +250,10 @@ internal sealed class NodeReadStream : Stream
         if (disposing && !_closed)
         {
             _closed = true;
+            // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
+            AbandonPrefetchAsync().AsTask().GetAwaiter().GetResult();
             _chunk = null;
+            _spare = null;
             _store.Leases.Release(_gen);
         }
         base.Dispose(disposing);
