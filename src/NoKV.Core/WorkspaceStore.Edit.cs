@@ -52,30 +52,17 @@ public sealed partial class WorkspaceStore
     }
 
     /// <summary>The file's current generation, leased so GC leaves it (and the blocks it lends) alone; null if the file does not exist.</summary>
-    private (long Gen, GenerationRecord Record, ChunkRecord[] Chunks)? LeaseCurrentVersion(string wsPath, long wsId, string[] segments, string path)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
+    private (long Gen, GenerationRecord Record, ChunkRecord[] Chunks)? LeaseCurrentVersion(string wsPath, long wsId, string[] segments, string path) =>
+        LeaseGeneration(txn =>
         {
-            var found = Read(txn =>
-            {
-                var view = HeadView(txn, GetWorkspace(txn, wsPath, wsId));
-                var parentPath = PathRules.Join(segments[..^1]);
-                var (_, parent) = NodeReader.Resolve(txn, view, segments[..^1], parentPath);
-                if (!parent.IsDirectory) throw new NotADirectoryException(parentPath);
-                var node = NodeReader.TryResolve(txn, view, segments, path);
-                if (node is null) return ((long, GenerationRecord, ChunkRecord[])?)null;
-                if (!node.Value.Record.IsFile) throw new NotAFileException(path);
-                var gen = node.Value.Record.Generation;
-                var record = GenerationTable.Get(txn, gen);
-                return (gen, record, GenerationTable.Chunks(txn, gen, record.ChunkCount));
-            });
-            if (found is null) return null;
-            if (!_leases.TryAcquire(found.Value.Item1)) continue;
-            if (Read(txn => GenerationTable.TryGet(txn, found.Value.Item1)) is not null) return found;
-            _leases.Release(found.Value.Item1);
-        }
-        throw new NoKVException($"'{path}' changed too often while being opened; try again.");
-    }
+            var view = HeadView(txn, GetWorkspace(txn, wsPath, wsId));
+            var parentPath = PathRules.Join(segments[..^1]);
+            var (_, parent) = NodeReader.Resolve(txn, view, segments[..^1], parentPath);
+            if (!parent.IsDirectory) throw new NotADirectoryException(parentPath);
+            var node = NodeReader.TryResolve(txn, view, segments, path);
+            if (node is null) return null;
+            return node.Value.Record.IsFile ? node.Value.Record.Generation : throw new NotAFileException(path);
+        }, path);
 
     internal async Task TruncateIn(string wsPath, long wsId, string path, long length, CancellationToken cancellationToken)
     {

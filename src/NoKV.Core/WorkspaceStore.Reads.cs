@@ -54,25 +54,37 @@ public sealed partial class WorkspaceStore
     internal Stream OpenReadIn(Func<MetaTxn, View> viewOf, string path, long snapshotId)
     {
         var segments = PathRules.Split(path);
-        // Retry if GC condemned the generation between our metadata snapshot and the lease: the
-        // file was overwritten meanwhile, and a fresh snapshot shows the new version.
-        for (var attempt = 0; ; attempt++)
+        var (gen, record, chunks) = LeaseGeneration(txn =>
         {
-            var (gen, record, chunks) = Read(txn =>
+            var (_, node) = NodeReader.Resolve(txn, viewOf(txn), segments, path);
+            return node.IsFile ? node.Generation : throw new NotAFileException(path);
+        }, path)!.Value;
+        return new NodeReadStream(this, gen, record, chunks, snapshotId);
+    }
+
+    /// <summary>
+    /// Finds a file's generation in a metadata snapshot and leases it against GC, with its chunk
+    /// map; null if <paramref name="find"/> finds no file. If GC condemned the generation between
+    /// the snapshot and the lease (the file was overwritten meanwhile), it tries again with fresh
+    /// metadata, which shows the new version.
+    /// </summary>
+    internal (long Gen, GenerationRecord Record, ChunkRecord[] Chunks)? LeaseGeneration(Func<MetaTxn, long?> find, string path)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var found = Read(txn =>
             {
-                var (_, node) = NodeReader.Resolve(txn, viewOf(txn), segments, path);
-                if (!node.IsFile) throw new NotAFileException(path);
-                var genRecord = GenerationTable.Get(txn, node.Generation);
-                return (node.Generation, genRecord, GenerationTable.Chunks(txn, node.Generation, genRecord.ChunkCount));
+                if (find(txn) is not { } gen) return ((long, GenerationRecord, ChunkRecord[])?)null;
+                var record = GenerationTable.Get(txn, gen);
+                return (gen, record, GenerationTable.Chunks(txn, gen, record.ChunkCount));
             });
-            if (_leases.TryAcquire(gen))
-            {
-                if (Read(txn => GenerationTable.TryGet(txn, gen)) is not null)
-                    return new NodeReadStream(this, gen, record, chunks, snapshotId);
-                _leases.Release(gen);
-            }
-            if (attempt > 100) throw new NoKVException($"'{path}' changed too often while being opened; try again.");
+            if (found is null) return null;
+            var leased = found.Value.Item1;
+            if (!_leases.TryAcquire(leased)) continue;
+            if (Read(txn => GenerationTable.TryGet(txn, leased)) is not null) return found;
+            _leases.Release(leased);
         }
+        throw new NoKVException($"'{path}' changed too often while being opened; try again.");
     }
 
     internal async Task<byte[]> ReadAllBytesIn(Func<MetaTxn, View> viewOf, string path, long snapshotId, CancellationToken cancellationToken)

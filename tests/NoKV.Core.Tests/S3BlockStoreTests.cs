@@ -93,20 +93,20 @@ public sealed class S3BlockStoreTests
     public async Task A_put_that_keeps_failing_fails_dispose_and_the_old_version_stays()
     {
         var inner = S3Server.NewStore();
-        var faulty = new FailingPutBlockStore(inner);
+        var faulty = new FaultyBlockStore(inner, key => new BlockStoreException($"injected PUT failure for '{key}'", transient: true));
         using var temp = new TempStore(blocks: _ => faulty);
         var ws = temp.Store.CreateWorkspace("/base");
         var old = TestData.Bytes(3 * TempStore.SmallChunk, 1);
         await ws.WriteAllBytesAsync("/f", old);
         var before = temp.BlockKeys();
 
-        faulty.FailAfter = 1; // the second chunk of the next write fails
+        faulty.PutsBeforeFailing = 1; // the second chunk of the next write fails
         var stream = ws.OpenWrite("/f");
         await stream.WriteAsync(TestData.Bytes(3 * TempStore.SmallChunk, 2));
         var e = await Assert.ThrowsAsync<BlockStoreException>(async () => await stream.DisposeAsync());
         Assert.True(e.IsTransient);
 
-        faulty.FailAfter = int.MaxValue;
+        faulty.PutsBeforeFailing = int.MaxValue;
         Assert.Equal(old, await ws.ReadAllBytesAsync("/f"));
         Assert.Equal(before, temp.BlockKeys()); // the uploaded first chunk was deleted
         Assert.True(temp.Store.Verify().IsHealthy);
@@ -138,24 +138,5 @@ public sealed class S3BlockStoreTests
             request.Method == method && faults.TryInject()
                 ? Task.FromResult(new HttpResponseMessage(status) { RequestMessage = request, Content = new StringContent(body, System.Text.Encoding.UTF8, "application/xml") })
                 : base.SendAsync(request, cancellationToken);
-    }
-
-    /// <summary>A real S3 store whose PUTs start failing (as a transient error would after retries) past a count.</summary>
-    private sealed class FailingPutBlockStore(IBlockStore inner) : IBlockStore
-    {
-        private int _puts;
-
-        public int FailAfter { get; set; } = int.MaxValue;
-
-        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _puts) > FailAfter) throw new BlockStoreException($"injected PUT failure for '{key}'", transient: true);
-            return inner.PutAsync(key, data, cancellationToken);
-        }
-
-        public ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) => inner.ReadAsync(key, offset, destination, cancellationToken);
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
     }
 }

@@ -43,40 +43,21 @@ public sealed class WriterRaceTests : IDisposable
     public async Task A_full_disk_during_a_write_fails_dispose_and_keeps_the_previous_version()
     {
         _temp.Store.Dispose();
-        var disk = new FullDiskBlockStore(new LocalBlockStore(Path.Combine(_temp.Directory, "blocks")));
+        var disk = new FaultyBlockStore(new LocalBlockStore(Path.Combine(_temp.Directory, "blocks")), _ => new IOException("No space left on device"));
         using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, BlockStore = disk, OrphanGracePeriod = TimeSpan.Zero });
         var ws = store.CreateWorkspace("/w");
         var old = TestData.Bytes(2 * TempStore.SmallChunk, 1);
         await ws.WriteAllBytesAsync("/f", old);
 
-        disk.FreeBlocks = 2; // the next write fills the disk on its third chunk
+        disk.PutsBeforeFailing = 2; // the next write fills the disk on its third chunk
         var e = await Assert.ThrowsAsync<IOException>(() => ws.WriteAllBytesAsync("/f", TestData.Bytes(6 * TempStore.SmallChunk, 2)));
         Assert.Contains("No space left", e.Message, StringComparison.Ordinal);
 
-        disk.FreeBlocks = int.MaxValue;
+        disk.PutsBeforeFailing = int.MaxValue;
         Assert.Equal(old, await ws.ReadAllBytesAsync("/f"));
         store.CollectGarbage();
         var report = store.Verify();
         Assert.True(report.IsHealthy, string.Join("; ", report.Problems));
         Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(_temp.Directory, "blocks"), "*", SearchOption.AllDirectories).Count());
-    }
-
-    /// <summary>A real local store that runs out of space after a number of blocks.</summary>
-    private sealed class FullDiskBlockStore(IBlockStore inner) : IBlockStore
-    {
-        private int _free = int.MaxValue;
-
-        public int FreeBlocks { get => _free; set => _free = value; }
-
-        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Decrement(ref _free) < 0) throw new IOException("No space left on device");
-            return inner.PutAsync(key, data, cancellationToken);
-        }
-
-        public ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) => inner.ReadAsync(key, offset, destination, cancellationToken);
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
     }
 }
