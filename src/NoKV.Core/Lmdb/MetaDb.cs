@@ -43,6 +43,9 @@ internal sealed class MetaDb : IDisposable
             // NoThreadLocalStorage: read transactions belong to the txn object, not the thread,
             // so many concurrent readers on the thread pool are fine.
             env.Open(EnvironmentOpenFlags.NoThreadLocalStorage);
+            // A killed owner leaves its reader slots in the lock file; they would hold old pages
+            // (the file grows) and, crash after crash, fill the reader table. Clear them.
+            env.CheckStaleReaders();
             var dbs = new LightningDatabase[names.Length];
             using (var txn = env.BeginTransaction())
             {
