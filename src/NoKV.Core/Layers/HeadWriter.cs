@@ -29,7 +29,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         else
         {
             AddToIndex(Keys.IndexInode, key);
-            QueueShadowed(Keys.IndexInode, ShadowedInodeLayer(ino), l => Keys.Inode(ino, l));
+            QueueShadowed(Keys.IndexInode, ShadowedInode(ino)?.Layer ?? 0, l => Keys.Inode(ino, l));
         }
         txn.Put(Db.Inodes, key, record.Encode());
     }
@@ -39,14 +39,13 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         var key = Keys.Inode(ino, Head);
         var existing = txn.Get(Db.Inodes, key);
         if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
-        var below = ShadowedInodeLayer(ino);
-        var ancestors = view.Ancestors();
-        if (below != 0 && NodeReader.Inode(txn, ancestors!, ino) is not null)
+        // A tombstone is needed only where an ancestor still shows a live version.
+        if (ShadowedInode(ino) is { Record.Kind: not RecordKind.Tombstone } below)
         {
             if (existing is null)
             {
                 AddToIndex(Keys.IndexInode, key);
-                QueueShadowed(Keys.IndexInode, below, l => Keys.Inode(ino, l));
+                QueueShadowed(Keys.IndexInode, below.Layer, l => Keys.Inode(ino, l));
             }
             txn.Put(Db.Inodes, key, InodeRecord.Tombstone.Encode());
         }
@@ -63,7 +62,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         if (!txn.Exists(Db.Dentries, key))
         {
             AddToIndex(Keys.IndexDentry, key);
-            QueueShadowed(Keys.IndexDentry, ShadowedDentryLayer(parent, name), l => Keys.Dentry(parent, name, l));
+            QueueShadowed(Keys.IndexDentry, ShadowedDentry(parent, name)?.Layer ?? 0, l => Keys.Dentry(parent, name, l));
         }
         txn.Put(Db.Dentries, key, record.Encode());
     }
@@ -72,14 +71,12 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
     {
         var key = Keys.Dentry(parent, name, Head);
         var existed = txn.Exists(Db.Dentries, key);
-        var below = ShadowedDentryLayer(parent, name);
-        var ancestors = view.Ancestors();
-        if (below != 0 && NodeReader.Dentry(txn, ancestors!, parent, name) is not null)
+        if (ShadowedDentry(parent, name) is { Record.Kind: not RecordKind.Tombstone } below)
         {
             if (!existed)
             {
                 AddToIndex(Keys.IndexDentry, key);
-                QueueShadowed(Keys.IndexDentry, below, l => Keys.Dentry(parent, name, l));
+                QueueShadowed(Keys.IndexDentry, below.Layer, l => Keys.Dentry(parent, name, l));
             }
             txn.Put(Db.Dentries, key, DentryRecord.Tombstone.Encode());
         }
@@ -99,9 +96,10 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
         _recordDelta = 0;
     }
 
-    private long ShadowedInodeLayer(long ino) => view.Ancestors() is { } a ? NodeReader.InodeVersionLayer(txn, a, ino) : 0;
+    /// <summary>The version the head's ancestors show for a key (what a head write hides), or null.</summary>
+    private (long Layer, InodeRecord Record)? ShadowedInode(long ino) => view.Ancestors() is { } a ? NodeReader.InodeVersion(txn, a, ino) : null;
 
-    private long ShadowedDentryLayer(long parent, byte[] name) => view.Ancestors() is { } a ? NodeReader.DentryVersionLayer(txn, a, parent, name) : 0;
+    private (long Layer, DentryRecord Record)? ShadowedDentry(long parent, byte[] name) => view.Ancestors() is { } a ? NodeReader.DentryVersion(txn, a, parent, name) : null;
 
     private void QueueShadowed(byte type, long layer, Func<long, byte[]> keyIn)
     {

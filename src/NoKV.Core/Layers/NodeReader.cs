@@ -9,35 +9,25 @@ namespace NoKV.Layers;
 /// </summary>
 internal static class NodeReader
 {
-    public static InodeRecord? Inode(MetaTxn txn, View view, long ino)
-    {
-        var value = txn.FindFirst(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer), key => view.Contains(Keys.InodeLayer(key)));
-        if (value is null) return null;
-        var record = InodeRecord.Decode(value);
-        return record.Kind == RecordKind.Tombstone ? null : record;
-    }
-
-    /// <summary>The layer holding the version of an inode record a view sees (tombstones included), or 0.</summary>
-    public static long InodeVersionLayer(MetaTxn txn, View view, long ino)
+    /// <summary>The version of an inode record a view sees, tombstones included: its layer and record; null if none.</summary>
+    public static (long Layer, InodeRecord Record)? InodeVersion(MetaTxn txn, View view, long ino)
     {
         var entry = txn.FindFirstEntry(Db.Inodes, Keys.InodePrefix(ino), Keys.Inode(ino, view.Layer), key => view.Contains(Keys.InodeLayer(key)));
-        return entry is { } e ? Keys.InodeLayer(e.Key) : 0;
+        return entry is { } e ? (Keys.InodeLayer(e.Key), InodeRecord.Decode(e.Value)) : null;
     }
 
-    /// <summary>The layer holding the version of a directory entry a view sees (tombstones included), or 0.</summary>
-    public static long DentryVersionLayer(MetaTxn txn, View view, long parent, byte[] name)
+    public static InodeRecord? Inode(MetaTxn txn, View view, long ino) =>
+        InodeVersion(txn, view, ino) is { Record.Kind: not RecordKind.Tombstone } version ? version.Record : null;
+
+    /// <summary>The version of a directory entry a view sees, tombstones included: its layer and record; null if none.</summary>
+    public static (long Layer, DentryRecord Record)? DentryVersion(MetaTxn txn, View view, long parent, byte[] name)
     {
         var entry = txn.FindFirstEntry(Db.Dentries, Keys.DentryPrefix(parent, name), Keys.Dentry(parent, name, view.Layer), key => view.Contains(Keys.DentryLayer(key)));
-        return entry is { } e ? Keys.DentryLayer(e.Key) : 0;
+        return entry is { } e ? (Keys.DentryLayer(e.Key), DentryRecord.Decode(e.Value)) : null;
     }
 
-    public static DentryRecord? Dentry(MetaTxn txn, View view, long parent, byte[] name)
-    {
-        var value = txn.FindFirst(Db.Dentries, Keys.DentryPrefix(parent, name), Keys.Dentry(parent, name, view.Layer), key => view.Contains(Keys.DentryLayer(key)));
-        if (value is null) return null;
-        var record = DentryRecord.Decode(value);
-        return record.Kind == RecordKind.Tombstone ? null : record;
-    }
+    public static DentryRecord? Dentry(MetaTxn txn, View view, long parent, byte[] name) =>
+        DentryVersion(txn, view, parent, name) is { Record.Kind: not RecordKind.Tombstone } version ? version.Record : null;
 
     /// <summary>The visible entries of a directory, in name (UTF-8 byte) order.</summary>
     public static List<(byte[] Name, DentryRecord Entry)> Children(MetaTxn txn, View view, long parent) => EnumerateChildren(txn, view, parent).ToList();

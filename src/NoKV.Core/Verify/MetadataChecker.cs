@@ -107,8 +107,8 @@ internal sealed class MetadataChecker(MetaTxn txn)
         pending.Push(("/", root));
         while (pending.TryPop(out var node))
         {
-            _reached.Add((node.Ino, NodeReader.InodeVersionLayer(txn, view, node.Ino)));
-            var record = NodeReader.Inode(txn, view, node.Ino)!;
+            var (versionLayer, record) = NodeReader.InodeVersion(txn, view, node.Ino)!.Value;
+            _reached.Add((node.Ino, versionLayer));
             if (record.IsFile)
             {
                 _fileOf.TryAdd(record.Generation, (where, node.Path));
