@@ -79,7 +79,7 @@ public sealed partial class WorkspaceStore
         {
             if (!BlockKeys.TryParseGeneration(block.Key, out var gen) || _pending.IsInFlight(gen)) continue;
             // A fresh snapshot: a generation published after the metadata check began is not an orphan.
-            var known = _meta.Read(txn => GenerationTable.TryGet(txn, gen) is not null || BlockRefTable.AnyBorrowed(txn, gen) || txn.Exists(Db.PendingGenerations, Keys.Generation(gen)));
+            var known = _meta.Read(txn => BlockRefTable.MinterLive(txn, gen) || txn.Exists(Db.PendingGenerations, Keys.Generation(gen)));
             if (!known) problems.Add(new StoreProblem(StoreProblemKind.OrphanBlock, $"Block '{block.Key}' belongs to no file version.") { BlockKey = block.Key });
         }
     }

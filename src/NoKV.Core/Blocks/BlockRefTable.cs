@@ -29,6 +29,11 @@ internal static class BlockRefTable
         return false;
     }
 
-    /// <summary>True if any generation still uses a block minted by <paramref name="gen"/>.</summary>
-    public static bool AnyBorrowed(MetaTxn txn, long gen) => txn.First(Db.BlockRefs, Keys.U64(gen)) is not null;
+    /// <summary>
+    /// True if blocks minted by <paramref name="gen"/> are still owned: the generation exists, or
+    /// another generation still borrows one of its blocks (which outlive their minter then).
+    /// Blocks of any other generation are orphans.
+    /// </summary>
+    public static bool MinterLive(MetaTxn txn, long gen) =>
+        Layers.GenerationTable.TryGet(txn, gen) is not null || txn.First(Db.BlockRefs, Keys.U64(gen)) is not null;
 }

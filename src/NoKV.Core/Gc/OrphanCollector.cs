@@ -53,8 +53,7 @@ internal sealed class OrphanCollector(MetaDb meta, IBlockStore blocks, PendingGe
 
     private async Task DeleteUnknownAsync(List<(string Key, long Gen)> candidates, CancellationToken cancellationToken)
     {
-        // A block outlives its minting generation while another generation borrows it.
-        var unknown = meta.Read(txn => candidates.Where(c => GenerationTable.TryGet(txn, c.Gen) is null && !BlockRefTable.AnyBorrowed(txn, c.Gen)).ToList());
+        var unknown = meta.Read(txn => candidates.Where(c => !BlockRefTable.MinterLive(txn, c.Gen)).ToList());
         foreach (var (key, gen) in unknown)
         {
             if (await blocks.DeleteAsync(key, cancellationToken).ConfigureAwait(false)) Deleted++;
