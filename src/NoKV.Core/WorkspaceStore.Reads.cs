@@ -19,15 +19,7 @@ public sealed partial class WorkspaceStore
         });
     }
 
-    internal bool ExistsIn(Func<MetaTxn, View> viewOf, string path)
-    {
-        var segments = PathRules.Split(path);
-        return Read(txn =>
-        {
-            try { return NodeReader.TryResolve(txn, viewOf(txn), segments, path) is not null; }
-            catch (NotADirectoryException) { return false; }
-        });
-    }
+    internal bool ExistsIn(Func<MetaTxn, View> viewOf, string path) => Read(txn => NodeReader.Find(txn, viewOf(txn), path) is not null);
 
     internal IReadOnlyList<NodeInfo> ListIn(Func<MetaTxn, View> viewOf, string directoryPath)
     {

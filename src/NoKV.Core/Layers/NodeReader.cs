@@ -49,14 +49,22 @@ internal static class NodeReader
     }
 
     /// <summary>Resolves path segments below the view's root, or returns null if any is missing.</summary>
-    public static (long Ino, InodeRecord Record)? TryResolve(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath)
+    /// <exception cref="NotADirectoryException">A segment other than the last names a file.</exception>
+    public static (long Ino, InodeRecord Record)? TryResolve(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath) =>
+        Walk(txn, view, segments, displayPath, throwThroughFile: true);
+
+    /// <summary>The node at a path, or null if it is missing or lies below a file (no exception either way).</summary>
+    public static (long Ino, InodeRecord Record)? Find(MetaTxn txn, View view, string path) =>
+        Walk(txn, view, PathRules.Split(path), path, throwThroughFile: false);
+
+    private static (long Ino, InodeRecord Record)? Walk(MetaTxn txn, View view, IReadOnlyList<string> segments, string displayPath, bool throwThroughFile)
     {
         var ino = view.RootInode;
         var kind = RecordKind.Directory;
         foreach (var segment in segments)
         {
             // Directory entries carry the child's kind, so only the last inode record is read.
-            if (kind != RecordKind.Directory) throw new NotADirectoryException(displayPath);
+            if (kind != RecordKind.Directory) return throwThroughFile ? throw new NotADirectoryException(displayPath) : null;
             var entry = Dentry(txn, view, ino, PathRules.NameBytes(segment));
             if (entry is null) return null;
             ino = entry.Child;

@@ -70,11 +70,7 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
         return paths;
     }
 
-    private (long Ino, InodeRecord Record)? Lookup(View view, string path)
-    {
-        try { return NodeReader.TryResolve(txn, view, PathRules.Split(path), path); }
-        catch (NotADirectoryException) { return null; }
-    }
+    private (long Ino, InodeRecord Record)? Lookup(View view, string path) => NodeReader.Find(txn, view, path);
 
     private void Compare(string path, (long Ino, InodeRecord Record)? left, (long Ino, InodeRecord Record)? right, bool deep)
     {

@@ -84,11 +84,7 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target)
         return Apply.Where(p => !conflicted.Any(c => c.StartsWith(p + "/", StringComparison.Ordinal)));
     }
 
-    private (long Ino, InodeRecord Record)? Node(View view, string path)
-    {
-        try { return NodeReader.TryResolve(txn, view, PathRules.Split(path), path); }
-        catch (NotADirectoryException) { return null; }
-    }
+    private (long Ino, InodeRecord Record)? Node(View view, string path) => NodeReader.Find(txn, view, path);
 
     private static bool SameResult((long Ino, InodeRecord Record)? a, (long Ino, InodeRecord Record)? b) => (a, b) switch
     {
