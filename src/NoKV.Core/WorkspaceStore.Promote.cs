@@ -45,8 +45,7 @@ public sealed partial class WorkspaceStore
             var ws = GetWorkspace(txn, targetWsPath, targetWs.Id);
             var writer = new HeadWriter(txn, HeadView(txn, ws));
             var paths = planner.PathsFor(strategy).ToList();
-            var root = SubtreeView(txn, targetPath, nameof(targetPath)).RootInode;
-            new SubtreeRestorer(txn, writer, SubtreeView(txn, forkPath, nameof(forkPath)), () => _ids.Next(txn)).ReplacePaths(root, paths);
+            new SubtreeRestorer(txn, writer, planner.Fork, () => _ids.Next(txn)).ReplacePaths(planner.Target.RootInode, paths);
             writer.Complete();
             NextVersion(txn);
 

@@ -15,6 +15,12 @@ namespace NoKV.Promote;
 /// </summary>
 internal sealed class PromotePlanner(MetaTxn txn, View fork, View target)
 {
+    /// <summary>The fork's view the plan was made from (the source of what gets applied).</summary>
+    public View Fork => fork;
+
+    /// <summary>The target's view the plan was made from.</summary>
+    public View Target => target;
+
     public List<SubtreeDelta> ForkChanges { get; } = [];
     public List<PromoteConflict> Conflicts { get; } = [];
     public List<string> Apply { get; } = [];
