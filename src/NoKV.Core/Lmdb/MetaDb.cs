@@ -122,6 +122,13 @@ internal sealed class MetaDb : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fault injection for tests: called in every write transaction just before its commit (a
+    /// throw aborts it) and just after it (a throw reports failure for a commit that landed, as an
+    /// fsync error can). Null outside tests.
+    /// </summary>
+    internal Action<CommitPhase>? CommitFaults { get; set; }
+
     /// <summary>Runs <paramref name="body"/> in one write transaction and commits it durably; nothing is written if it throws.</summary>
     public T Write<T>(Func<MetaTxn, T> body) => Write(body, durable: true);
 
@@ -140,11 +147,13 @@ internal sealed class MetaDb : IDisposable
             T result;
             // Cursors must close before the commit.
             using (metaTxn) result = body(metaTxn);
+            CommitFaults?.Invoke(CommitPhase.BeforeCommit);
             var rc = txn.Commit();
             if (rc == MDBResultCode.MapFull)
                 throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
             rc.ThrowOnError();
             metaTxn.RunCommitHooks();
+            CommitFaults?.Invoke(CommitPhase.AfterCommit);
             return result;
         }
     }
