@@ -120,14 +120,14 @@ public sealed class Workspace
         _store.ImportAsync(Path, _id, sourceDirectory, targetPath, options?.Progress, cancellationToken);
 
     /// <summary>Takes a snapshot of the whole workspace. O(1).</summary>
-    public SnapshotPin Snapshot() => _store.Snapshot(Path);
+    public SnapshotPin Snapshot() => _store.Snapshot(Path, _id);
 
     /// <summary>Makes the workspace's content exactly the snapshot's again; path and root inode stay. O(1).</summary>
     /// <exception cref="UnrelatedSnapshotException">The snapshot is not of this workspace's lineage.</exception>
     public void Rollback(SnapshotPin snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        _store.Rollback(Path, snapshot.Id);
+        _store.Rollback(Path, snapshot.Id, _id);
     }
 
     internal View ViewOf(MetaTxn txn) => WorkspaceStore.HeadView(txn, WorkspaceStore.GetWorkspace(txn, Path, _id));

@@ -18,12 +18,15 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
     /// <exception cref="UnrelatedSnapshotException">The snapshot's root is not the target directory (or its lineage).</exception>
-    public void Rollback(string targetPath, long snapshotId)
+    public void Rollback(string targetPath, long snapshotId) => Rollback(targetPath, snapshotId, expectedWorkspaceId: 0);
+
+    /// <summary>A rollback through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
+    internal void Rollback(string targetPath, long snapshotId, long expectedWorkspaceId)
     {
         ArgumentNullException.ThrowIfNull(targetPath);
         Write(txn =>
         {
-            var (wsPath, ws, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
+            var (wsPath, ws, inner) = FindWorkspace(txn, targetPath, nameof(targetPath), expectedWorkspaceId);
             var pin = GetPin(txn, snapshotId);
             if (inner.Length != 0)
             {

@@ -12,15 +12,17 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
     /// <exception cref="PathNotFoundException">The directory does not exist.</exception>
     /// <exception cref="NotADirectoryException">The path names a file.</exception>
-    public SnapshotPin Snapshot(string path)
+    public SnapshotPin Snapshot(string path) => Snapshot(path, expectedWorkspaceId: 0);
+
+    /// <summary>A snapshot taken through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
+    internal SnapshotPin Snapshot(string path, long expectedWorkspaceId)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var pin = Write(txn =>
+        return Write(txn =>
         {
-            var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path));
+            var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path), expectedWorkspaceId);
             return CreatePin(txn, wsPath, ws, inner);
         });
-        return pin;
     }
 
     /// <summary>The snapshot with the given id.</summary>

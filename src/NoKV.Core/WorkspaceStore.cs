@@ -137,16 +137,19 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Splits a store path ("/forks/a/src/x") into the workspace that holds it and the path inside
-    /// it. Workspaces never nest, so at most one prefix names a workspace.
+    /// it. Workspaces never nest, so at most one prefix names a workspace. A handle passes the id
+    /// it was opened on: a different workspace at the same path is not the one it means.
     /// </summary>
-    internal static (string WorkspacePath, WorkspaceRecord Record, string[] Inner) FindWorkspace(MetaTxn txn, string storePath, string paramName)
+    internal static (string WorkspacePath, WorkspaceRecord Record, string[] Inner) FindWorkspace(MetaTxn txn, string storePath, string paramName, long expectedId = 0)
     {
         var segments = PathRules.Split(storePath, paramName);
         for (var i = 1; i <= segments.Length; i++)
         {
             var prefix = PathRules.Join(segments[..i]);
             var record = TryGetWorkspace(txn, prefix);
-            if (record is not null) return (prefix, record, segments[i..]);
+            if (record is null) continue;
+            if (expectedId != 0 && record.Id != expectedId) break;
+            return (prefix, record, segments[i..]);
         }
         throw new WorkspaceNotFoundException(storePath);
     }
