@@ -35,7 +35,8 @@ public sealed partial class WorkspaceStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var problem = await CheckBlockAsync(key, chunk, options.CheckBlockContents, buffer, cancellationToken).ConfigureAwait(false);
-            if (problem is not null) problems.Add(problem with { Where = where, Path = path, BlockKey = key });
+            if (problem is not null && _meta.Read(txn => StillReferenced(txn, chunk)))
+                problems.Add(problem with { Where = where, Path = path, BlockKey = key });
         }
         if (options.FindOrphanBlocks) await FindOrphanBlocksAsync(problems, cancellationToken).ConfigureAwait(false);
 
@@ -48,6 +49,15 @@ public sealed partial class WorkspaceStore
             Duration = clock.Elapsed,
         };
     }
+
+    /// <summary>
+    /// The metadata check ran in one snapshot, but blocks are read live: GC may have deleted a
+    /// block since, rightly, because every version using it went. Only a block that a fresh
+    /// snapshot still references is a problem: its minting generation still exists, or a
+    /// borrower still counts it.
+    /// </summary>
+    private static bool StillReferenced(MetaTxn txn, ChunkRecord chunk) =>
+        GenerationTable.TryGet(txn, chunk.BlockGen) is not null || txn.Exists(Db.BlockRefs, chunk.BlockRefKey);
 
     private async Task<StoreProblem?> CheckBlockAsync(string key, ChunkRecord chunk, bool contents, byte[] buffer, CancellationToken cancellationToken)
     {

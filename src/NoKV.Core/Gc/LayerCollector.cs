@@ -92,6 +92,7 @@ internal sealed class LayerCollector(MetaDb meta)
 
     private void MergeIntoChild(MetaTxn txn, long id, long child, LayerRecord layer)
     {
+        txn.Chains.Shortening(txn);
         long moved = 0;
         foreach (var (indexKey, _) in txn.Scan(Db.LayerIndex, Keys.U64(id)).ToList())
         {

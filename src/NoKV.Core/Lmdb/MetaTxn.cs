@@ -29,6 +29,12 @@ internal sealed class MetaTxn : IDisposable
 
     public bool IsReadOnly => _txn.IsReadOnly;
 
+    /// <summary>
+    /// LMDB's id for this transaction: for a reader, the last commit it sees; for a writer, the id
+    /// it commits as. Later snapshots have larger ids.
+    /// </summary>
+    public long SnapshotId => (long)_txn.Id;
+
     /// <summary>Runs <paramref name="action"/> after this transaction commits (never if it aborts).</summary>
     public void OnCommitted(Action action) => (_onCommitted ??= []).Add(action);
 
