@@ -29,14 +29,17 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         var store = Path.Combine(_root, "store");
         Directory.CreateDirectory(_root);
-        long acknowledged = 0, inFlightDone = 0, inFlightNotDone = 0;
+        long acknowledged = 0, acknowledgedWrites = 0, inFlightDone = 0, inFlightNotDone = 0;
 
         for (var i = 0; i < iterations; i++)
         {
             var journal = Path.Combine(_root, $"r{i}.journal");
             using (var helper = StartHelper(store, $"r{i}", random.Next(), journal))
             {
-                Thread.Sleep(random.Next(150, 900));
+                // Kill only once the run has acknowledged something: a kill during process
+                // start-up would check nothing.
+                WaitForFirstAcknowledgement(helper, journal);
+                Thread.Sleep(random.Next(0, 700));
                 helper.Kill(); // SIGKILL: no finally blocks, no Dispose, no flush
                 helper.WaitForExit();
             }
@@ -53,7 +56,9 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                 foreach (var (pin, files) in replay.Acknowledged.Pins) Assert.True(SameFiles(files, Read(reopened.GetSnapshot(pin))), $"snapshot {pin} of run r{j} changed");
                 if (j == i)
                 {
+                    Assert.True(replay.AcknowledgedCount > 0, $"run r{i} was killed before it acknowledged anything");
                     acknowledged += replay.AcknowledgedCount;
+                    acknowledgedWrites += replay.AcknowledgedWrites;
                     if (replay.InFlight is not null) { if (matchesDone && !replay.Acknowledged.SameAs(actual)) inFlightDone++; else inFlightNotDone++; }
                 }
             }
@@ -63,7 +68,36 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             Assert.True(report.IsHealthy, $"after kill {i}: " + string.Join("; ", report.Problems));
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "blocks"), ".tmp-*", SearchOption.AllDirectories));
         }
-        output.WriteLine($"{acknowledged} acknowledged operations survived; in flight at the kill: {inFlightDone} landed, {inFlightNotDone} did not; 0 torn");
+        Assert.True(acknowledgedWrites >= iterations, $"only {acknowledgedWrites} file writes were acknowledged before {iterations} kills: the test checked too little");
+        output.WriteLine($"{acknowledged} acknowledged operations ({acknowledgedWrites} file writes) survived; in flight at the kill: {inFlightDone} landed, {inFlightNotDone} did not; 0 torn");
+    }
+
+    private static void WaitForFirstAcknowledgement(Process helper, string journal)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Acknowledged(journal))
+        {
+            if (helper.HasExited) Assert.Fail($"the crash helper exited ({helper.ExitCode}) before acknowledging anything: {helper.StandardError.ReadToEnd()}");
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60)) Assert.Fail("the crash helper acknowledged nothing within 60 s");
+            Thread.Sleep(10);
+        }
+    }
+
+    private static bool Acknowledged(string journal)
+    {
+        try
+        {
+            using var reader = new StreamReader(new FileStream(journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+            {
+                if (line.StartsWith("ack ", StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
     }
 
     private static Process StartHelper(string store, string run, int seed, string journal) =>
@@ -124,6 +158,7 @@ internal sealed class JournalReplay
     public StoreState? IfInFlightDone { get; init; }
     public string? InFlight { get; init; }
     public int AcknowledgedCount { get; init; }
+    public int AcknowledgedWrites { get; init; }
 
     public static JournalReplay Load(string path)
     {
@@ -132,6 +167,7 @@ internal sealed class JournalReplay
         var state = new StoreState();
         string? inFlight = null;
         var acked = 0;
+        var writes = 0;
         foreach (var line in lines)
         {
             if (line.StartsWith("begin ", StringComparison.Ordinal)) { inFlight = line[6..]; continue; }
@@ -139,6 +175,7 @@ internal sealed class JournalReplay
             Apply(state, run, line[4..].Split(' '), knownResult: true);
             inFlight = null;
             acked++;
+            if (line.StartsWith("ack write ", StringComparison.Ordinal)) writes++;
         }
         StoreState? done = null;
         if (inFlight is not null)
@@ -146,7 +183,7 @@ internal sealed class JournalReplay
             done = state.Copy();
             Apply(done, run, inFlight.Split(' '), knownResult: false);
         }
-        return new JournalReplay { Acknowledged = state, IfInFlightDone = done, InFlight = inFlight, AcknowledgedCount = acked };
+        return new JournalReplay { Acknowledged = state, IfInFlightDone = done, InFlight = inFlight, AcknowledgedCount = acked, AcknowledgedWrites = writes };
     }
 
     private static void Apply(StoreState state, string run, string[] op, bool knownResult)
