@@ -185,8 +185,11 @@ internal sealed class MetadataChecker(MetaTxn txn)
                 var decoded = ChunkRecord.Decode(chunk);
                 var users = _blockUsers.GetValueOrDefault(decoded.BlockKey);
                 _blockUsers[decoded.BlockKey] = users + 1;
-                if (users == 0) Blocks.Add((decoded.BlockKey, decoded, where ?? $"generation {gen}", path ?? ""));
-                else if (_firstUse[decoded.BlockKey].Checksum != decoded.Checksum || _firstUse[decoded.BlockKey].Length != decoded.Length)
+                // A generation nothing references is queued for GC, which deletes its blocks
+                // before its records: its blocks may already be gone, rightly. Only blocks a live
+                // generation uses must be there.
+                if (actual > 0 && _checked.Add(decoded.BlockKey)) Blocks.Add((decoded.BlockKey, decoded, where ?? $"generation {gen}", path ?? ""));
+                if (users > 0 && (_firstUse[decoded.BlockKey].Checksum != decoded.Checksum || _firstUse[decoded.BlockKey].Length != decoded.Length))
                     Problem(StoreProblemKind.BrokenGeneration, $"Generations disagree on the length or checksum of block '{decoded.BlockKey}'.", where, path);
                 _firstUse.TryAdd(decoded.BlockKey, decoded);
             }
@@ -195,6 +198,7 @@ internal sealed class MetadataChecker(MetaTxn txn)
     }
 
     private readonly Dictionary<string, long> _blockUsers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _checked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChunkRecord> _firstUse = new(StringComparer.Ordinal);
 
     private void CheckBlockReferenceCounts()
