@@ -99,7 +99,7 @@ public sealed class FaultInjector(IReadOnlyList<Fault> faults)
         (from target in Gen.Frequency(
                 (4, Gen.Constant(FaultTarget.Put)), (2, Gen.Constant(FaultTarget.Read)), (2, Gen.Constant(FaultTarget.Delete)),
                 (1, Gen.Constant(FaultTarget.Exists)), (1, Gen.Constant(FaultTarget.List)), (4, Gen.Constant(FaultTarget.Commit)))
-         from first in Gen.Choose(0, 40)
+         from first in Gen.Frequency((3, Gen.Choose(0, 8)), (2, Gen.Choose(9, 40)))
          from repeat in Gen.Frequency((6, Gen.Constant(1)), (2, Gen.Choose(2, 4)), (1, Gen.Constant(int.MaxValue)))
          from after in Gen.Elements(false, true)
          select new Fault(target, first, repeat, after)).ArrayOf().Select(a => a.Take(4).ToArray());
