@@ -53,6 +53,7 @@ public sealed class GcHiddenVersionTests : IDisposable
         await ws.WriteAllBytesAsync("/d/f", TestData.Bytes(2 * TempStore.SmallChunk, 2)); // v2
         var fork = Store.Clone("/w", "/fork");
         await fork.Workspace.WriteAllBytesAsync("/d/f", TestData.Bytes(TempStore.SmallChunk, 3));
+        await ws.Write("/g", "g"); // so the next snapshot freezes a layer of its own
         var late = ws.Snapshot();
         Store.Rollback("/w/d", early.Id); // the head shows v1 again, hiding v2
 
@@ -78,10 +79,13 @@ public sealed class GcHiddenVersionTests : IDisposable
             var ws = store.CreateWorkspace("/base");
             await ws.WriteAllBytesAsync("/f", TestData.Bytes(2 * TempStore.SmallChunk, 1));
             var a = store.Clone("/base", "/a");
+            await a.Workspace.Write("/x", "x"); // each pin below freezes a layer of its own
             var pinOfA = a.Workspace.Snapshot();
             await a.Workspace.Write("/f", "a");
+            await ws.Write("/g", "1");
             var b = store.Clone("/base", "/b");
             await b.Workspace.Write("/f", "b");
+            await ws.Write("/g", "2");
             var s = ws.Snapshot();
             await ws.Write("/f", "base");
             Action[] steps = [() => store.ReleaseSnapshot(a.SnapshotId), () => store.ReleaseSnapshot(pinOfA.Id), () => store.ReleaseSnapshot(s.Id)];
@@ -94,7 +98,7 @@ public sealed class GcHiddenVersionTests : IDisposable
             store.CollectGarbage(GcMode.Full);
 
             Assert.Equal(ReachableBlocks.Of(store), temp.BlockKeys());
-            Assert.Equal(3, temp.BlockKeys().Count);
+            Assert.Equal(6, temp.BlockKeys().Count); // a: /x, /f; b: /f, /g; base: /f, /g
             var report = store.Verify();
             Assert.True(report.IsHealthy, $"order {string.Join(",", order)}: " + string.Join("; ", report.Problems));
         }
