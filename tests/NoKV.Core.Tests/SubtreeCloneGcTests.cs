@@ -76,13 +76,13 @@ public sealed class SubtreeCloneGcTests : IDisposable
         AssertOnlyReachableBlocksRemainAndVerifyIsClean();
         Assert.Equal(TestData.Bytes(TempStore.SmallChunk, 3), await pinOfClone.ReadAllBytesAsync("/moved/util"));
         Assert.Equal(TestData.Bytes(10, 9), await clone.ReadAllBytesAsync("/moved/util"));
-        Assert.Equal(TestData.Bytes(TempStore.SmallChunk, 3), await sub.Workspace.ReadAllBytesAsync("/util"));
+        Assert.Equal(TestData.Bytes(10, 9), await sub.Workspace.ReadAllBytesAsync("/util"));
         Assert.Equal(TestData.Bytes(2 * TempStore.SmallChunk, 2), await clone.ReadAllBytesAsync("/main"));
 
         Store.ReleaseSnapshot(pinOfClone.Id);
         Store.DeleteWorkspace("/c");
         Store.CollectGarbage(GcMode.Full);
         AssertOnlyReachableBlocksRemainAndVerifyIsClean();
-        Assert.Equal(TestData.Bytes(TempStore.SmallChunk, 3), await sub.Workspace.ReadAllBytesAsync("/util"));
+        Assert.Equal(TestData.Bytes(10, 9), await sub.Workspace.ReadAllBytesAsync("/util"));
     }
 }
