@@ -4,7 +4,7 @@ using NoKV.Lmdb;
 namespace NoKV.Gc;
 
 /// <summary>One live view: a workspace head or a snapshot pin, its leaf layer and the directory it is rooted at.</summary>
-internal sealed record Viewer(long Layer, View View, bool IsPin);
+internal sealed record Viewer(long Layer, View View);
 
 /// <summary>
 /// Every live view of the store (workspace heads and snapshot pins) by leaf layer, read in one
@@ -13,7 +13,7 @@ internal sealed record Viewer(long Layer, View View, bool IsPin);
 /// </summary>
 internal sealed class LiveViews
 {
-    private readonly Dictionary<long, List<(long Root, bool IsPin)>> _byLayer = [];
+    private readonly Dictionary<long, List<long>> _rootsByLayer = [];
 
     private LiveViews() { }
 
@@ -23,25 +23,25 @@ internal sealed class LiveViews
         foreach (var (_, value) in txn.Scan(Db.Workspaces, []))
         {
             var ws = WorkspaceRecord.Decode(value);
-            views.Add(ws.HeadLayer, ws.RootInode, isPin: false);
+            views.Add(ws.HeadLayer, ws.RootInode);
         }
         foreach (var (_, value) in txn.Scan(Db.Pins, []))
         {
             var pin = PinRecord.Decode(value);
-            views.Add(pin.Layer, pin.RootInode, isPin: true);
+            views.Add(pin.Layer, pin.RootInode);
         }
         return views;
     }
 
-    private void Add(long layer, long root, bool isPin)
+    private void Add(long layer, long root)
     {
-        if (!_byLayer.TryGetValue(layer, out var roots)) _byLayer[layer] = roots = [];
-        roots.Add((root, isPin));
+        if (!_rootsByLayer.TryGetValue(layer, out var roots)) _rootsByLayer[layer] = roots = [];
+        roots.Add(root);
     }
 
     /// <summary>The views whose leaf is <paramref name="layer"/>.</summary>
     public IEnumerable<Viewer> At(MetaTxn txn, long layer) =>
-        _byLayer.TryGetValue(layer, out var roots) ? roots.Select(r => new Viewer(layer, LayerTable.ViewOf(txn, layer, r.Root), r.IsPin)) : [];
+        _rootsByLayer.TryGetValue(layer, out var roots) ? roots.Select(root => new Viewer(layer, LayerTable.ViewOf(txn, layer, root))) : [];
 
     /// <summary>The views that read through <paramref name="layer"/>: their leaf is it or one of its descendants.</summary>
     public List<Viewer> AtOrBelow(MetaTxn txn, long layer)

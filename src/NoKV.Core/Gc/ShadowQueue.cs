@@ -26,8 +26,6 @@ internal static class ShadowQueue
     /// <summary>The entry naming a version: its layer-index key.</summary>
     public static byte[] Entry(long layer, byte type, ReadOnlySpan<byte> recordKey) => Keys.LayerIndex(layer, type, recordKey);
 
-    public static long LayerOf(byte[] entry) => Keys.ReadU64(entry);
-
     public static void Enqueue(MetaTxn txn, byte[] entry) => txn.Put(Db.GcShadowed, entry, []);
 
     /// <summary>The first layer at or after <paramref name="from"/> with queued versions, or 0.</summary>
