@@ -86,22 +86,58 @@ public sealed class GcTests : IDisposable
     [Fact]
     public async Task Gc_never_deletes_a_block_any_workspace_or_snapshot_reaches()
     {
+        // What each live workspace and pin must read, path by path: recorded when written,
+        // never read back from the store, so a lost or wrong block cannot go unnoticed.
+        var expectedWorkspaces = new Dictionary<string, Dictionary<string, byte[]>>(StringComparer.Ordinal);
+        var expectedPins = new Dictionary<long, (SnapshotPin Pin, Dictionary<string, byte[]> Files)>();
         var ws = Store.CreateWorkspace("/base");
-        await ws.WriteAllBytesAsync("/f", TestData.Bytes(2 * TempStore.SmallChunk, 1));
-        var pins = new List<SnapshotPin>();
+        expectedWorkspaces["/base"] = new(StringComparer.Ordinal);
+        async Task Write(Workspace w, string path, byte[] data)
+        {
+            await w.WriteAllBytesAsync(path, data);
+            expectedWorkspaces[w.Path][path] = data;
+        }
+        await Write(ws, "/f", TestData.Bytes(2 * TempStore.SmallChunk, 1));
+        await Write(ws, "/keep", TestData.Bytes(3 * TempStore.SmallChunk + 5, 2));
         for (var round = 0; round < 5; round++)
         {
-            pins.Add(ws.Snapshot());
-            var fork = Store.Clone("/base", $"/forks/{round}").Workspace;
-            await fork.WriteAllBytesAsync("/f", TestData.Bytes(TempStore.SmallChunk, 100 + round));
-            await ws.WriteAllBytesAsync("/f", TestData.Bytes(TempStore.SmallChunk, 200 + round));
-            if (round % 2 == 0) Store.ReleaseSnapshot(pins[^1].Id);
-            Store.CollectGarbage();
+            var pin = ws.Snapshot();
+            expectedPins[pin.Id] = (pin, new(expectedWorkspaces["/base"], StringComparer.Ordinal));
+            var clone = Store.Clone("/base", $"/forks/{round}");
+            expectedPins[clone.SnapshotId] = (Store.GetSnapshot(clone.SnapshotId), new(expectedWorkspaces["/base"], StringComparer.Ordinal));
+            expectedWorkspaces[clone.Workspace.Path] = new(expectedWorkspaces["/base"], StringComparer.Ordinal);
+            await Write(clone.Workspace, "/f", TestData.Bytes(TempStore.SmallChunk, 100 + round));
+            await Write(ws, "/f", TestData.Bytes(TempStore.SmallChunk + round, 200 + round));
+            if (round % 2 == 0)
+            {
+                Store.ReleaseSnapshot(pin.Id);
+                expectedPins.Remove(pin.Id);
+            }
+            if (round == 3)
+            {
+                Store.DeleteWorkspace("/forks/1");
+                expectedWorkspaces.Remove("/forks/1");
+                Store.ReleaseSnapshot(clone.SnapshotId);
+                expectedPins.Remove(clone.SnapshotId);
+            }
+            Store.CollectGarbage(round == 4 ? GcMode.Full : GcMode.Incremental);
 
-            // Everything still visible reads back intact (reads verify every checksum).
-            foreach (var w in Store.ListWorkspaces()) await Store.OpenWorkspace(w.Path).ReadAllBytesAsync("/f");
-            foreach (var p in pins.Where((_, i) => i % 2 == 1)) await p.ReadAllBytesAsync("/f");
+            // Every file of every live workspace and pin reads exactly its bytes (reads also verify checksums).
+            Assert.Equal(expectedWorkspaces.Keys.Order(StringComparer.Ordinal), Store.ListWorkspaces().Select(w => w.Path));
+            foreach (var (path, files) in expectedWorkspaces)
+            {
+                var live = Store.OpenWorkspace(path);
+                Assert.Equal(files.Keys.Order(StringComparer.Ordinal), live.List("/").Select(n => n.Path));
+                foreach (var (file, bytes) in files) Assert.Equal(bytes, await live.ReadAllBytesAsync(file));
+            }
+            Assert.Equal(expectedPins.Keys.Order(), Store.ListSnapshots().Select(p => p.Id));
+            foreach (var (pin2, files) in expectedPins.Values)
+            {
+                Assert.Equal(files.Keys.Order(StringComparer.Ordinal), pin2.List("/").Select(n => n.Path));
+                foreach (var (file, bytes) in files) Assert.Equal(bytes, await pin2.ReadAllBytesAsync(file));
+            }
         }
+        Assert.True(Store.Verify().IsHealthy);
     }
 
     [Fact]

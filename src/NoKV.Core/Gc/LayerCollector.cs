@@ -11,7 +11,13 @@ namespace NoKV.Gc;
 /// child shadows, which are deleted. This frees what only the shadowed versions held, and
 /// keeps chains short.</item>
 /// </list>
-/// Layers reach the queue when they stop being a head or lose a pin or a child.
+/// Layers reach the queue when they stop being a head or lose a pin or a child. Processing one
+/// also wakes the versions parked under it (<see cref="ShadowQueue"/>), since what its views
+/// needed may have changed, and, when only subtree snapshots and clones read through it, deletes
+/// its records outside every one of their directories (nothing can ever see them again: a view
+/// made later below it is rooted inside one of those directories) and queues its parent, which
+/// may have lost its last whole-workspace view too. That costs a scan of the layer's records
+/// each time one of its views goes, paid only by lineages whose whole-workspace views are gone.
 /// </summary>
 internal sealed class LayerCollector(MetaDb meta)
 {
@@ -19,6 +25,7 @@ internal sealed class LayerCollector(MetaDb meta)
 
     public long Collected { get; private set; }
     public long Merged { get; private set; }
+    public long Pruned { get; private set; }
 
     public void Run()
     {
@@ -40,7 +47,15 @@ internal sealed class LayerCollector(MetaDb meta)
             var done = meta.Write(txn =>
             {
                 var layer = LayerTable.TryGet(txn, id);
-                if (layer is null || layer.IsHead || layer.PinCount > 0 || layer.ChildCount > 1)
+                if (layer is null || layer.IsHead)
+                {
+                    // A head's views change only by its own writes, which queue what they hide.
+                    if (layer is null) ShadowQueue.Wake(txn, id);
+                    txn.Delete(Db.GcLayers, Keys.U64(id));
+                    return true;
+                }
+                layer = ReviewViews(txn, id, layer);
+                if (layer.PinCount > 0 || layer.ChildCount > 1)
                 {
                     txn.Delete(Db.GcLayers, Keys.U64(id));
                     return true;
@@ -65,6 +80,37 @@ internal sealed class LayerCollector(MetaDb meta)
         }
     }
 
+    /// <summary>
+    /// Wakes what this layer's own views kept (unless a whole-workspace pin on it still needs
+    /// everything it sees), and prunes what only subtree views read through it; returns the
+    /// layer record as it now is.
+    /// </summary>
+    private LayerRecord ReviewViews(MetaTxn txn, long id, LayerRecord layer)
+    {
+        var views = LiveViews.Load(txn);
+        if (!views.At(txn, id).Any(v => LiveViews.ShowsWholeWorkspace(txn, v))) ShadowQueue.Wake(txn, id);
+        var viewers = views.AtOrBelow(txn, id);
+        if (viewers.Count == 0 || viewers.Any(v => LiveViews.ShowsWholeWorkspace(txn, v))) return layer;
+
+        var unneeded = txn.Scan(Db.LayerIndex, Keys.U64(id)).Select(e => e.Key).ToList()
+            .Where(k => VersionNeeds.NeededBy(txn, viewers, id, k[8], k.AsSpan(9).ToArray()) == 0)
+            .ToList(); // decided on the layer as it is, before any of it is deleted
+        foreach (var indexKey in unneeded)
+        {
+            LayerRecords.Drop(txn, indexKey[8], indexKey.AsSpan(9).ToArray());
+            txn.Delete(Db.LayerIndex, indexKey);
+            ShadowQueue.Forget(txn, indexKey);
+        }
+        if (unneeded.Count > 0)
+        {
+            layer = layer with { RecordCount = layer.RecordCount - unneeded.Count };
+            LayerTable.Put(txn, id, layer);
+            Pruned += unneeded.Count;
+        }
+        if (layer.Parent != 0) LayerTable.MarkForGc(txn, layer.Parent);
+        return layer;
+    }
+
     private static bool IsDead(LayerRecord layer) => !layer.IsHead && layer.PinCount == 0 && layer.ChildCount == 0;
 
     private bool DeleteDeadLayer(MetaTxn txn, long id, LayerRecord layer)
@@ -74,6 +120,7 @@ internal sealed class LayerCollector(MetaDb meta)
         {
             LayerRecords.Drop(txn, indexKey[8], indexKey.AsSpan(9).ToArray());
             txn.Delete(Db.LayerIndex, indexKey);
+            ShadowQueue.Forget(txn, indexKey);
         }
         if (entries.Count == BatchRecords) return false;
 
@@ -103,14 +150,15 @@ internal sealed class LayerCollector(MetaDb meta)
             if (txn.Exists(db, childKey))
             {
                 LayerRecords.Drop(txn, type, recordKey);
+                ShadowQueue.Forget(txn, indexKey);
             }
             else
             {
                 txn.Put(db, childKey, txn.Get(db, recordKey)!);
                 txn.Delete(db, recordKey);
                 txn.Put(Db.LayerIndex, Keys.LayerIndex(child, type, childKey), []);
-                // A version queued as shadowed stays queued under its new layer.
-                if (txn.Delete(Db.GcShadowed, indexKey)) txn.Put(Db.GcShadowed, Keys.LayerIndex(child, type, childKey), []);
+                // A version queued or parked stays so under its new layer.
+                ShadowQueue.Move(txn, indexKey, Keys.LayerIndex(child, type, childKey));
                 moved++;
             }
             txn.Delete(Db.LayerIndex, indexKey);

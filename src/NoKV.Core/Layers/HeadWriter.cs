@@ -103,7 +103,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
 
     private void QueueShadowed(byte type, long layer, Func<long, byte[]> keyIn)
     {
-        if (layer != 0) txn.Put(Db.GcShadowed, Keys.LayerIndex(layer, type, keyIn(layer)), []);
+        if (layer != 0) Gc.ShadowQueue.Enqueue(txn, Gc.ShadowQueue.Entry(layer, type, keyIn(layer)));
     }
 
     private void ReleaseInode(InodeRecord record)

@@ -30,7 +30,9 @@ internal sealed class MetadataChecker(MetaTxn txn)
         {
             var pin = PinRecord.Decode(value);
             if (LayerTable.TryGet(txn, pin.Layer) is null) continue; // reported by CheckLayers
-            WalkView("@" + Keys.ReadU64(key), pin.Layer, WorkspaceRootOf(pin));
+            // A snapshot of a directory needs nothing outside it, and GC reclaims what lies
+            // outside once no whole-workspace view shows it: walk from the snapshot's own root.
+            WalkView("@" + Keys.ReadU64(key), pin.Layer, pin.RootInode);
         }
         CheckUnreachableInodes();
         CheckGenerations();
@@ -80,20 +82,6 @@ internal sealed class MetadataChecker(MetaTxn txn)
         }
     }
 
-    /// <summary>Snapshots may be of a subdirectory; walk from the workspace root so every record the layer shows is reached.</summary>
-    private long WorkspaceRootOf(PinRecord pin)
-    {
-        var view = LayerTable.ViewOf(txn, pin.Layer, pin.RootInode);
-        var ino = pin.RootInode;
-        for (var depth = 0; depth < 10_000; depth++)
-        {
-            var record = NodeReader.Inode(txn, view, ino);
-            if (record is null || record.Parent == 0) return ino;
-            ino = record.Parent;
-        }
-        return pin.RootInode;
-    }
-
     private void WalkView(string where, long layer, long root)
     {
         Views++;
@@ -130,7 +118,7 @@ internal sealed class MetadataChecker(MetaTxn txn)
     private void CheckUnreachableInodes()
     {
         // Versions GC already knows about are pending garbage, not problems: shadowed versions it
-        // queued, and anything in a queued layer or its ancestors (deleting a dead layer can make
+        // queued (not those it parked: a live view needs them), and anything in a queued layer or its ancestors (deleting a dead layer can make
         // its parent dead or mergeable in turn, which frees what it held).
         var queuedLayers = new HashSet<long>();
         foreach (var (key, _) in txn.Scan(Db.GcLayers, []))
@@ -139,7 +127,7 @@ internal sealed class MetadataChecker(MetaTxn txn)
             if (LayerTable.TryGet(txn, id) is null) continue;
             queuedLayers.UnionWith(LayerTable.Chain(txn, id));
         }
-        var queuedVersions = txn.Scan(Db.GcShadowed, []).Select(e => Convert.ToHexString(e.Key)).ToHashSet();
+        var queuedVersions = txn.Scan(Db.GcShadowed, []).Where(e => Gc.ShadowQueue.IsQueuedEntry(e.Key)).Select(e => Convert.ToHexString(e.Key)).ToHashSet();
         foreach (var (key, value) in txn.Scan(Db.Inodes, []))
         {
             var (ino, layer) = (Keys.InodeIno(key), Keys.InodeLayer(key));

@@ -15,9 +15,15 @@ public sealed record MakeDir(int Ws, string Path) : ModelOp;
 public sealed record MoveNode(int Ws, string From, string To) : ModelOp;
 public sealed record DeleteNode(int Ws, string Path, bool Recursive) : ModelOp;
 public sealed record TakeSnapshot(int Ws) : ModelOp;
+/// <summary>Snapshot of a directory inside a workspace ("/w0/d").</summary>
+public sealed record TakeSubtreeSnapshot(int Ws, string Dir) : ModelOp;
 public sealed record CloneWs(int From, int To) : ModelOp;
+/// <summary>Clone of a directory inside a workspace into a new workspace rooted at that directory.</summary>
+public sealed record CloneDir(int From, string Dir, int To) : ModelOp;
 public sealed record ClonePin(int Pin, int To) : ModelOp;
 public sealed record RollbackWs(int Ws, int Pin) : ModelOp;
+/// <summary>Rollback of a directory inside a workspace to a snapshot of that directory (the reverse delta is written).</summary>
+public sealed record RollbackDir(int Ws, string Dir, int Pin) : ModelOp;
 public sealed record ReleasePin(int Pin) : ModelOp;
 public sealed record DiffWs(int A, int B) : ModelOp;
 public sealed record DiffPin(int Pin, int Ws) : ModelOp;
@@ -47,9 +53,12 @@ public static class ModelGen
         (3, from w in Ws from a in Gen.Elements(AllPaths) from b in Gen.Elements(AllPaths) select (ModelOp)new MoveNode(w, a, b)),
         (3, from w in Ws from p in Gen.Elements(AllPaths) from r in Gen.Elements(true, false) select (ModelOp)new DeleteNode(w, p, r)),
         (3, Ws.Select(w => (ModelOp)new TakeSnapshot(w))),
+        (2, from w in Ws from d in Gen.Elements(Dirs) select (ModelOp)new TakeSubtreeSnapshot(w, d)),
         (3, from a in Ws from b in Ws select (ModelOp)new CloneWs(a, b)),
+        (2, from a in Ws from d in Gen.Elements(Dirs) from b in Ws select (ModelOp)new CloneDir(a, d, b)),
         (2, from p in Pin from b in Ws select (ModelOp)new ClonePin(p, b)),
         (3, from w in Ws from p in Pin select (ModelOp)new RollbackWs(w, p)),
+        (3, from w in Ws from d in Gen.Elements(Dirs) from p in Pin select (ModelOp)new RollbackDir(w, d, p)),
         (2, Pin.Select(p => (ModelOp)new ReleasePin(p))),
         (2, from a in Ws from b in Ws select (ModelOp)new DiffWs(a, b)),
         (2, from p in Pin from b in Ws select (ModelOp)new DiffPin(p, b)),

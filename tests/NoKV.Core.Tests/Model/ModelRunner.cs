@@ -4,8 +4,10 @@ namespace NoKV.Tests.Model;
 /// Runs a scenario against a real store (LMDB + local block files in a temporary directory) and
 /// the reference model side by side. Each step either succeeds in both or raises exactly the
 /// exception the model predicts and changes nothing; after every step every workspace and every
-/// unreleased snapshot must read exactly as the model says, and Verify must find no problem.
-/// At the end everything is dropped and one GC must leave no block and no record behind.
+/// unreleased snapshot (of a workspace or of a directory) must read exactly as the model says,
+/// and Verify must find no problem. After every GC nothing may be left queued and the block store
+/// must hold exactly the blocks live views reach. At the end everything is dropped and one GC
+/// must leave no block and no record behind.
 /// </summary>
 public sealed class ModelRunner(TempStore temp) : IDisposable
 {
@@ -14,7 +16,6 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
     private readonly List<ModelPin> _pins = [];
     private readonly HashSet<long> _pinHandlesLost = []; // released pins whose handle predates a reopen
     private long _version;
-    private long _lineage;
 
     private WorkspaceStore Store => _temp.Store;
 
@@ -50,7 +51,12 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case CreateWs(var w):
                 Expect(_workspaces.ContainsKey(Ws(w)) ? typeof(WorkspaceAlreadyExistsException) : null,
                     () => Store.CreateWorkspace(Ws(w)),
-                    () => _workspaces[Ws(w)] = new ModelWorkspace(new ModelTree(), ++_lineage) { RootInode = Store.OpenWorkspace(Ws(w)).RootInode });
+                    () =>
+                    {
+                        var root = Store.OpenWorkspace(Ws(w)).RootInode;
+                        Assert.DoesNotContain(root, _workspaces.Values.Select(ws => ws.RootInode).Concat(_pins.Select(p => p.RootInode)));
+                        _workspaces[Ws(w)] = new ModelWorkspace(new ModelTree(), root);
+                    });
                 break;
 
             case DropWs(var w):
@@ -145,7 +151,42 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 SnapshotPin? pin = null;
                 Expect(_workspaces.ContainsKey(Ws(w)) ? null : typeof(WorkspaceNotFoundException),
                     () => pin = Store.Snapshot(Ws(w)),
-                    () => _pins.Add(new ModelPin(_workspaces[Ws(w)].Tree.Copy(), _workspaces[Ws(w)].Lineage, pin!.Id)));
+                    () =>
+                    {
+                        Assert.Equal(_workspaces[Ws(w)].RootInode, pin!.RootInode);
+                        _pins.Add(new ModelPin(_workspaces[Ws(w)].Tree.Copy(), pin.RootInode, pin.Id));
+                    });
+                break;
+            }
+
+            case TakeSubtreeSnapshot(var w, var dir):
+            {
+                SnapshotPin? pin = null;
+                Expect(DirectoryError(w, dir),
+                    () => pin = Store.Snapshot(Ws(w) + dir),
+                    () =>
+                    {
+                        Assert.Equal(Store.OpenWorkspace(Ws(w)).Stat(dir).Inode, pin!.RootInode);
+                        _pins.Add(new ModelPin(_workspaces[Ws(w)].Tree.SubtreeAt(dir), pin.RootInode, pin.Id));
+                    });
+                break;
+            }
+
+            case CloneDir(var from, var dir, var to):
+            {
+                CloneHandle? handle = null;
+                // NoKV finds the source workspace, checks the target is free, then resolves the directory.
+                var error = !_workspaces.ContainsKey(Ws(from)) ? typeof(WorkspaceNotFoundException)
+                    : _workspaces.ContainsKey(Ws(to)) ? typeof(WorkspaceAlreadyExistsException) : DirectoryError(from, dir);
+                Expect(error,
+                    () => handle = Store.Clone(Ws(from) + dir, Ws(to)),
+                    () =>
+                    {
+                        var source = _workspaces[Ws(from)];
+                        Assert.Equal(Store.OpenWorkspace(Ws(from)).Stat(dir).Inode, handle!.RootInode);
+                        _pins.Add(new ModelPin(source.Tree.SubtreeAt(dir), handle.RootInode, handle.SnapshotId));
+                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.SubtreeAt(dir), handle.RootInode);
+                    });
                 break;
             }
 
@@ -159,9 +200,9 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                     () =>
                     {
                         var source = _workspaces[Ws(from)];
-                        _pins.Add(new ModelPin(source.Tree.Copy(), source.Lineage, handle!.SnapshotId));
-                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.Copy(), source.Lineage) { RootInode = source.RootInode };
-                        Assert.Equal(source.RootInode, handle.RootInode);
+                        Assert.Equal(source.RootInode, handle!.RootInode);
+                        _pins.Add(new ModelPin(source.Tree.Copy(), source.RootInode, handle.SnapshotId));
+                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.Copy(), source.RootInode);
                     });
                 break;
             }
@@ -172,7 +213,11 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 var error = pin.Released ? typeof(SnapshotNotFoundException) : _workspaces.ContainsKey(Ws(to)) ? typeof(WorkspaceAlreadyExistsException) : null;
                 Expect(error,
                     () => Store.Clone(Handle(pin), Ws(to)),
-                    () => _workspaces[Ws(to)] = new ModelWorkspace(pin.Tree.Copy(), pin.Lineage) { RootInode = Store.OpenWorkspace(Ws(to)).RootInode });
+                    () =>
+                    {
+                        Assert.Equal(pin.RootInode, Store.OpenWorkspace(Ws(to)).RootInode);
+                        _workspaces[Ws(to)] = new ModelWorkspace(pin.Tree.Copy(), pin.RootInode);
+                    });
                 break;
             }
 
@@ -181,10 +226,26 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 if (PinAt(p) is not { } pin) break;
                 var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? typeof(WorkspaceNotFoundException)
                     : pin.Released ? typeof(SnapshotNotFoundException)
-                    : pin.Lineage != ws.Lineage ? typeof(UnrelatedSnapshotException) : null;
+                    : pin.RootInode != ws.RootInode ? typeof(UnrelatedSnapshotException) : null;
                 Expect(error,
                     () => Store.Rollback(Ws(w), pin.Id),
                     () => ws!.Tree = pin.Tree.Copy());
+                break;
+            }
+
+            case RollbackDir(var w, var dir, var p):
+            {
+                if (PinAt(p) is not { } pin) break;
+                // NoKV finds the workspace and the snapshot, then resolves the directory and compares
+                // its inode with the snapshot's root (inode identity after moves and restores is
+                // read from the store: the model tracks content, not inode numbers).
+                var error = !_workspaces.ContainsKey(Ws(w)) ? typeof(WorkspaceNotFoundException)
+                    : pin.Released ? typeof(SnapshotNotFoundException)
+                    : DirectoryError(w, dir)
+                    ?? (Store.OpenWorkspace(Ws(w)).Stat(dir).Inode != pin.RootInode ? typeof(UnrelatedSnapshotException) : null);
+                Expect(error,
+                    () => Store.Rollback(Ws(w) + dir, pin.Id),
+                    () => _workspaces[Ws(w)].Tree.ReplaceSubtree(dir, pin.Tree));
                 break;
             }
 
@@ -220,6 +281,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
 
             case CollectGarbage(var full):
                 Store.CollectGarbage(full ? GcMode.Full : GcMode.Incremental);
+                CheckGcLeftNothingPendingAndOnlyReachableBlocks();
                 break;
 
             case ReopenStore:
@@ -283,6 +345,14 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         return ws.Tree.Exists(to) ? typeof(PathAlreadyExistsException) : null;
     }
 
+    /// <summary>What naming a directory inside a workspace raises: no workspace, no such path, or not a directory.</summary>
+    private Type? DirectoryError(int w, string dir)
+    {
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
+        if (ws.Tree.ResolveError(dir) is { } error) return error;
+        return ws.Tree.IsDir(dir) ? null : typeof(NotADirectoryException);
+    }
+
     private Type? DeleteError(int w, string path, bool recursive)
     {
         if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
@@ -322,6 +392,28 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         }
         var report = Store.Verify();
         if (!report.IsHealthy) throw new ModelMismatchException("Verify: " + string.Join("; ", report.Problems));
+    }
+
+    /// <summary>
+    /// After a GC nothing is left queued (so Verify, run next, has no pending garbage to excuse),
+    /// and the block store holds exactly the blocks of the file versions live workspaces and
+    /// unreleased snapshots show: none lost, none leaked.
+    /// </summary>
+    private void CheckGcLeftNothingPendingAndOnlyReachableBlocks()
+    {
+        var (layers, generations, shadowed) = Store.Read(txn => (
+            txn.Count(Lmdb.Db.GcLayers),
+            txn.Count(Lmdb.Db.GcGenerations),
+            txn.Scan(Lmdb.Db.GcShadowed, []).Count(e => Gc.ShadowQueue.IsQueuedEntry(e.Key))));
+        if (layers + generations + shadowed != 0)
+            throw new ModelMismatchException($"GC left work queued: {layers} layers, {generations} generations, {shadowed} shadowed versions");
+        var reachable = ReachableBlocks.Of(Store);
+        var stored = _temp.BlockKeys();
+        if (!reachable.SequenceEqual(stored))
+        {
+            throw new ModelMismatchException($"after GC the block store holds {stored.Count} blocks where {reachable.Count} are reachable: " +
+                $"leaked [{string.Join(", ", stored.Except(reachable))}], lost [{string.Join(", ", reachable.Except(stored))}]");
+        }
     }
 
     private static void AssertTree(ModelTree expected, Func<string, IReadOnlyList<NodeInfo>> list, Func<string, byte[]> read, string where)

@@ -22,6 +22,24 @@ public sealed class ModelTree
 
     public List<string> Subtree(string path) => Nodes.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList();
 
+    /// <summary>The subtree below a directory, with paths relative to it (what a snapshot or clone of the directory reads).</summary>
+    public ModelTree SubtreeAt(string dir)
+    {
+        var subtree = new ModelTree();
+        foreach (var (path, node) in Nodes)
+        {
+            if (path.StartsWith(dir + "/", StringComparison.Ordinal)) subtree.Nodes[path[dir.Length..]] = node;
+        }
+        return subtree;
+    }
+
+    /// <summary>Makes the subtree below a directory exactly <paramref name="content"/> (paths relative to the directory).</summary>
+    public void ReplaceSubtree(string dir, ModelTree content)
+    {
+        foreach (var path in Subtree(dir).Where(p => p != dir)) Nodes.Remove(path);
+        foreach (var (path, node) in content.Nodes) Nodes[dir + path] = node;
+    }
+
     public static string Parent(string path) => path.LastIndexOf('/') is var i && i == 0 ? "/" : path[..path.LastIndexOf('/')];
 
     public static IEnumerable<string> Prefixes(string path)
@@ -63,17 +81,18 @@ public sealed class ModelTree
     }
 }
 
-public sealed class ModelWorkspace(ModelTree tree, long lineage)
+/// <summary>A workspace: its tree and the inode of its root (shared by clones, which decides what it can roll back to).</summary>
+public sealed class ModelWorkspace(ModelTree tree, long rootInode)
 {
     public ModelTree Tree { get; set; } = tree;
-    public long Lineage { get; } = lineage;
-    public long RootInode { get; set; }
+    public long RootInode { get; } = rootInode;
 }
 
-public sealed class ModelPin(ModelTree tree, long lineage, long id)
+/// <summary>A snapshot: its tree (relative to its root) and the inode of its root directory, which decides what it can roll back.</summary>
+public sealed class ModelPin(ModelTree tree, long rootInode, long id)
 {
     public ModelTree Tree { get; } = tree;
-    public long Lineage { get; } = lineage;
+    public long RootInode { get; } = rootInode;
     public long Id { get; } = id;
     public bool Released { get; set; }
 }
