@@ -1,0 +1,183 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Xunit.Abstractions;
+
+namespace NoKV.Tests;
+
+/// <summary>
+/// A write session whose block uploads fail — once, repeatedly, before or after storing the
+/// block, with one or several uploads in flight — must publish nothing: the file keeps its old
+/// bytes, Dispose reports the failure, and the blocks it uploaded never leak.
+/// NOKV_FAILED_UPLOAD_PROPERTY_COUNT sets how many generated cases run (default 60).
+/// </summary>
+public sealed class FailedUploadTests(ITestOutputHelper output)
+{
+    private const int Chunk = TempStore.SmallChunk;
+
+    [Theory]
+    [InlineData(1)] // the second PUT fails once (issue 12, bug 1)
+    [InlineData(0)] // the first PUT fails once
+    public async Task A_put_that_fails_once_mid_write_publishes_nothing_and_the_old_version_stays(int failingPut)
+    {
+        using var temp = new Harness(maxParallelUploads: 1);
+        var ws = temp.Store.CreateWorkspace("/w");
+        var old = TestData.Bytes(10_000, 1);
+        await ws.WriteAllBytesAsync("/f", old);
+        var blocksBefore = temp.BlockKeys();
+
+        temp.Disk.ResetSchedule();
+        temp.Disk.PutSchedule = n => n == failingPut ? PutFault.FailBeforeStoring : PutFault.None;
+        var caught = 0;
+        var disposeFailure = await Record.ExceptionAsync(async () =>
+        {
+            await using var s = ws.OpenWrite("/f");
+            for (var i = 0; i < 4; i++)
+            {
+                try { await s.WriteAsync(TestData.Bytes(4096, 10 + i)); }
+                catch (IOException) { caught++; }
+                catch (NoKVException) { caught++; }
+            }
+        });
+        temp.Disk.PutSchedule = null;
+
+        Assert.True(caught > 0 || disposeFailure is not null, "the injected failure surfaced nowhere");
+        Assert.NotNull(disposeFailure); // Dispose of a failed session must not report success
+        Assert.Equal(old, await ws.ReadAllBytesAsync("/f"));
+        var report = temp.Store.Verify();
+        Assert.True(report.IsHealthy, string.Join("; ", report.Problems));
+        Assert.Equal(blocksBefore, temp.BlockKeys());
+    }
+
+    /// <summary>One generated case: the file before, the write, how it is split, what fails.</summary>
+    public sealed record UploadCase(int OldLength, int NewLength, int[] Splits, int MaxParallelUploads, (int Put, PutFault Fault, int Times)[] Faults, bool DeletesFail, bool Yield)
+    {
+        public override string ToString() =>
+            $"old {OldLength} B, new {NewLength} B in writes [{string.Join(",", Splits)}], parallel {MaxParallelUploads}, " +
+            $"faults [{string.Join(", ", Faults.Select(f => $"put {f.Put}: {f.Fault} x{f.Times}"))}], deletes fail: {DeletesFail}, async puts: {Yield}";
+    }
+
+    private static readonly Gen<UploadCase> CaseGen =
+        from oldLength in Gen.Choose(0, 5 * Chunk)
+        from chunks in Gen.Choose(0, 8)
+        from extra in Gen.Choose(0, Chunk - 1)
+        let newLength = chunks * Chunk + extra
+        from cuts in Gen.Choose(0, Math.Max(0, newLength)).ArrayOf()
+        from parallel in Gen.Choose(1, 4)
+        from faults in (from put in Gen.Choose(0, 9)
+                        from kind in Gen.Elements(PutFault.FailBeforeStoring, PutFault.FailAfterStoring)
+                        from times in Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Choose(2, 10)))
+                        select (put, kind, times)).ArrayOf()
+        from deletesFail in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from yieldOnPut in Gen.Elements(false, true)
+        select new UploadCase(oldLength, newLength, ToSplits(cuts, newLength), parallel, faults, deletesFail, yieldOnPut);
+
+    private static int[] ToSplits(int[] cuts, int length)
+    {
+        var points = cuts.Append(0).Append(length).Distinct().Order().ToArray();
+        return [.. points.Zip(points.Skip(1), (a, b) => b - a)];
+    }
+
+    [Fact]
+    public void A_failed_upload_never_publishes_and_its_blocks_never_leak()
+    {
+        var count = int.TryParse(Environment.GetEnvironmentVariable("NOKV_FAILED_UPLOAD_PROPERTY_COUNT"), out var c) ? c : 60;
+        int failed = 0, published = 0;
+        Prop.ForAll(Arb.From(CaseGen), c =>
+        {
+            if (RunCase(c).GetAwaiter().GetResult()) failed++; else published++;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true));
+        output.WriteLine($"{failed} sessions failed and published nothing, {published} published");
+    }
+
+    /// <summary>Runs one case; true if a fault fired (and so nothing may have been published).</summary>
+    private static async Task<bool> RunCase(UploadCase c)
+    {
+        using var temp = new Harness(c.MaxParallelUploads);
+        var ws = temp.Store.CreateWorkspace("/w");
+        var old = TestData.Bytes(c.OldLength, 1);
+        await ws.WriteAllBytesAsync("/f", old);
+        var blocksBefore = temp.BlockKeys();
+        var data = TestData.Bytes(c.NewLength, 2);
+
+        temp.Disk.ResetSchedule();
+        temp.Disk.YieldOnPut = c.Yield;
+        temp.Disk.FailDeletes = c.DeletesFail;
+        temp.Disk.PutSchedule = n => c.Faults.Where(f => n >= f.Put && n < f.Put + f.Times).Select(f => f.Fault).FirstOrDefault();
+        var disposeFailure = await Record.ExceptionAsync(async () =>
+        {
+            await using var s = ws.OpenWrite("/f");
+            var at = 0;
+            foreach (var n in c.Splits)
+            {
+                // The caller swallows write failures and carries on, as a careless one would.
+                try { await s.WriteAsync(data.AsMemory(at, n)); }
+                catch (IOException) { }
+                catch (NoKVException) { }
+                at += n;
+            }
+        });
+        var faulted = temp.Disk.FaultsInjected > 0;
+        temp.Disk.PutSchedule = null;
+        temp.Disk.FailDeletes = false;
+
+        if (faulted)
+        {
+            Assert.True(disposeFailure is not null, $"Dispose reported success after a failed upload: {c}");
+            var read = await ws.ReadAllBytesAsync("/f");
+            Assert.True(old.AsSpan().SequenceEqual(read), $"the old version is gone: {c}");
+        }
+        else
+        {
+            Assert.True(disposeFailure is null, $"no fault, yet Dispose threw {disposeFailure}: {c}");
+            var read = await ws.ReadAllBytesAsync("/f");
+            Assert.True(data.AsSpan().SequenceEqual(read), $"the new version is wrong: {c}");
+        }
+        var report = temp.Store.Verify();
+        Assert.True(report.Problems.All(p => p.Kind == StoreProblemKind.OrphanBlock), $"{string.Join("; ", report.Problems)}: {c}");
+
+        // Faults stopped: GC reclaims whatever the failed session left; nothing leaks.
+        await temp.Store.CollectGarbageAsync();
+        var after = temp.Store.Verify();
+        Assert.True(after.IsHealthy, $"{string.Join("; ", after.Problems)}: {c}");
+        if (faulted) Assert.Equal(blocksBefore, temp.BlockKeys());
+        ws.Delete("/f");
+        await temp.Store.CollectGarbageAsync(GcMode.Full);
+        Assert.Empty(temp.BlockKeys());
+        return faulted;
+    }
+
+    /// <summary>A store on a local block directory wrapped in a <see cref="FaultyBlockStore"/>.</summary>
+    private sealed class Harness : IDisposable
+    {
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
+
+        public Harness(int maxParallelUploads)
+        {
+            Disk = new FaultyBlockStore(new LocalBlockStore(Path.Combine(_directory, "blocks")), key => new IOException($"injected failure for '{key}'"));
+            Store = WorkspaceStore.Open(new WorkspaceStoreOptions
+            {
+                Directory = _directory,
+                ChunkSize = Chunk,
+                BlockStore = Disk,
+                MaxParallelUploads = maxParallelUploads,
+                OrphanGracePeriod = TimeSpan.Zero,
+            });
+        }
+
+        public FaultyBlockStore Disk { get; }
+        public WorkspaceStore Store { get; }
+
+        public List<string> BlockKeys() =>
+            [.. Directory.EnumerateFiles(Path.Combine(_directory, "blocks"), "*", SearchOption.AllDirectories)
+                .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal))
+                .Select(f => Path.GetRelativePath(Path.Combine(_directory, "blocks"), f))
+                .Order(StringComparer.Ordinal)];
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            try { Directory.Delete(_directory, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+}
