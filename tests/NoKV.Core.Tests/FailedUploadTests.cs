@@ -6,7 +6,7 @@ namespace NoKV.Tests;
 
 /// <summary>
 /// A write session whose block uploads fail — once, repeatedly, before or after storing the
-/// block, with one or several uploads in flight — must publish nothing: the file keeps its old
+/// block, with one or several uploads in flight — or whose write is cancelled must publish nothing: the file keeps its old
 /// bytes, Dispose reports the failure, and the blocks it uploaded never leak.
 /// NOKV_FAILED_UPLOAD_PROPERTY_COUNT sets how many generated cases run (default 60).
 /// </summary>
@@ -49,11 +49,11 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
     }
 
     /// <summary>One generated case: the file before, the write, how it is split, what fails.</summary>
-    public sealed record UploadCase(int OldLength, int NewLength, int[] Splits, int MaxParallelUploads, (int Put, PutFault Fault, int Times)[] Faults, bool DeletesFail, bool Yield)
+    public sealed record UploadCase(int OldLength, int NewLength, int[] Splits, int MaxParallelUploads, (int Put, PutFault Fault, int Times)[] Faults, int CancelAt, bool DeletesFail, bool Yield)
     {
         public override string ToString() =>
             $"old {OldLength} B, new {NewLength} B in writes [{string.Join(",", Splits)}], parallel {MaxParallelUploads}, " +
-            $"faults [{string.Join(", ", Faults.Select(f => $"put {f.Put}: {f.Fault} x{f.Times}"))}], deletes fail: {DeletesFail}, async puts: {Yield}";
+            $"faults [{string.Join(", ", Faults.Select(f => $"put {f.Put}: {f.Fault} x{f.Times}"))}], cancel write {CancelAt}, deletes fail: {DeletesFail}, async puts: {Yield}";
     }
 
     private static readonly Gen<UploadCase> CaseGen =
@@ -67,9 +67,10 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
                         from kind in Gen.Elements(PutFault.FailBeforeStoring, PutFault.FailAfterStoring)
                         from times in Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Choose(2, 10)))
                         select (put, kind, times)).ArrayOf()
+        from cancelAt in Gen.Frequency((4, Gen.Constant(-1)), (1, Gen.Choose(0, 4)))
         from deletesFail in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
         from yieldOnPut in Gen.Elements(false, true)
-        select new UploadCase(oldLength, newLength, ToSplits(cuts, newLength), parallel, faults, deletesFail, yieldOnPut);
+        select new UploadCase(oldLength, newLength, ToSplits(cuts, newLength), parallel, faults, cancelAt, deletesFail, yieldOnPut);
 
     private static int[] ToSplits(int[] cuts, int length)
     {
@@ -89,7 +90,7 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         output.WriteLine($"{failed} sessions failed and published nothing, {published} published");
     }
 
-    /// <summary>Runs one case; true if a fault fired (and so nothing may have been published).</summary>
+    /// <summary>Runs one case; true if a fault fired or a write was cancelled (and so nothing may have been published).</summary>
     private static async Task<bool> RunCase(UploadCase c)
     {
         using var temp = new Harness(c.MaxParallelUploads);
@@ -103,20 +104,24 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         temp.Disk.YieldOnPut = c.Yield;
         temp.Disk.FailDeletes = c.DeletesFail;
         temp.Disk.PutSchedule = n => c.Faults.Where(f => n >= f.Put && n < f.Put + f.Times).Select(f => f.Fault).FirstOrDefault();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var cancelledAWrite = false;
         var disposeFailure = await Record.ExceptionAsync(async () =>
         {
             await using var s = ws.OpenWrite("/f");
             var at = 0;
-            foreach (var n in c.Splits)
+            for (var i = 0; i < c.Splits.Length; i++)
             {
                 // The caller swallows write failures and carries on, as a careless one would.
-                try { await s.WriteAsync(data.AsMemory(at, n)); }
+                try { await s.WriteAsync(data.AsMemory(at, c.Splits[i]), i == c.CancelAt ? cancelled.Token : default); }
                 catch (IOException) { }
                 catch (NoKVException) { }
-                at += n;
+                catch (OperationCanceledException) { cancelledAWrite = true; }
+                at += c.Splits[i];
             }
         });
-        var faulted = temp.Disk.FaultsInjected > 0;
+        var faulted = temp.Disk.FaultsInjected > 0 || cancelledAWrite;
         temp.Disk.PutSchedule = null;
         temp.Disk.FailDeletes = false;
 
