@@ -48,6 +48,24 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         Assert.Equal(blocksBefore, temp.BlockKeys());
     }
 
+    [Fact]
+    public async Task A_background_upload_failure_nobody_saw_is_thrown_by_dispose_as_it_is()
+    {
+        using var temp = new Harness(maxParallelUploads: 4);
+        var ws = temp.Store.CreateWorkspace("/w");
+        var old = TestData.Bytes(100, 1);
+        await ws.WriteAllBytesAsync("/f", old);
+        temp.Disk.ResetSchedule();
+        temp.Disk.YieldOnPut = true;
+        temp.Disk.PutSchedule = n => n == 1 ? PutFault.FailBeforeStoring : PutFault.None;
+
+        var s = ws.OpenWrite("/f");
+        await s.WriteAsync(TestData.Bytes(2 * Chunk, 2)); // both uploads still in flight: no error yet
+        var e = await Assert.ThrowsAsync<IOException>(async () => await s.DisposeAsync());
+        Assert.Contains("injected", e.Message, StringComparison.Ordinal);
+        Assert.Equal(old, await ws.ReadAllBytesAsync("/f"));
+    }
+
     /// <summary>One generated case: the file before, the write, how it is split, what fails.</summary>
     public sealed record UploadCase(int OldLength, int NewLength, int[] Splits, int MaxParallelUploads, (int Put, PutFault Fault, int Times)[] Faults, int CancelAt, bool DeletesFail, bool Yield)
     {
@@ -63,10 +81,12 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         let newLength = chunks * Chunk + extra
         from cuts in Gen.Choose(0, Math.Max(0, newLength)).ArrayOf()
         from parallel in Gen.Choose(1, 4)
-        from faults in (from put in Gen.Choose(0, 9)
-                        from kind in Gen.Elements(PutFault.FailBeforeStoring, PutFault.FailAfterStoring)
-                        from times in Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Choose(2, 10)))
-                        select (put, kind, times)).ArrayOf()
+        from faults in Gen.Frequency(
+            (1, Gen.Constant(Array.Empty<(int, PutFault, int)>())), // some sessions see no fault and must publish
+            (4, (from put in Gen.Choose(0, 9)
+                 from kind in Gen.Elements(PutFault.FailBeforeStoring, PutFault.FailAfterStoring)
+                 from times in Gen.Frequency((3, Gen.Constant(1)), (1, Gen.Choose(2, 10)))
+                 select (put, kind, times)).ArrayOf()))
         from cancelAt in Gen.Frequency((4, Gen.Constant(-1)), (1, Gen.Choose(0, 4)))
         from deletesFail in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
         from yieldOnPut in Gen.Elements(false, true)
@@ -79,21 +99,28 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_failed_upload_never_publishes_and_its_blocks_never_leak()
+    public void A_failed_upload_never_publishes_and_its_blocks_never_leak() =>
+        CheckProperty(s3: false, "NOKV_FAILED_UPLOAD_PROPERTY_COUNT", 60);
+
+    [S3Fact]
+    public void A_failed_upload_to_s3_never_publishes_and_its_blocks_never_leak() =>
+        CheckProperty(s3: true, "NOKV_FAILED_UPLOAD_S3_PROPERTY_COUNT", 15);
+
+    private void CheckProperty(bool s3, string countVariable, int defaultCount)
     {
-        var count = int.TryParse(Environment.GetEnvironmentVariable("NOKV_FAILED_UPLOAD_PROPERTY_COUNT"), out var c) ? c : 60;
+        var count = int.TryParse(Environment.GetEnvironmentVariable(countVariable), out var c) ? c : defaultCount;
         int failed = 0, published = 0;
         Prop.ForAll(Arb.From(CaseGen), c =>
         {
-            if (RunCase(c).GetAwaiter().GetResult()) failed++; else published++;
+            if (RunCase(c, s3).GetAwaiter().GetResult()) failed++; else published++;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true));
         output.WriteLine($"{failed} sessions failed and published nothing, {published} published");
     }
 
     /// <summary>Runs one case; true if a fault fired or a write was cancelled (and so nothing may have been published).</summary>
-    private static async Task<bool> RunCase(UploadCase c)
+    private static async Task<bool> RunCase(UploadCase c, bool s3)
     {
-        using var temp = new Harness(c.MaxParallelUploads);
+        using var temp = new Harness(c.MaxParallelUploads, s3);
         var ws = temp.Store.CreateWorkspace("/w");
         var old = TestData.Bytes(c.OldLength, 1);
         await ws.WriteAllBytesAsync("/f", old);
@@ -138,7 +165,7 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
             Assert.True(data.AsSpan().SequenceEqual(read), $"the new version is wrong: {c}");
         }
         var report = temp.Store.Verify();
-        Assert.True(report.Problems.All(p => p.Kind == StoreProblemKind.OrphanBlock), $"{string.Join("; ", report.Problems)}: {c}");
+            Assert.True(report.Problems.All(p => p.Kind == StoreProblemKind.OrphanBlock), $"{string.Join("; ", report.Problems)}: {c}");
 
         // Faults stopped: GC reclaims whatever the failed session left; nothing leaks.
         await temp.Store.CollectGarbageAsync();
@@ -151,14 +178,16 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         return faulted;
     }
 
-    /// <summary>A store on a local block directory wrapped in a <see cref="FaultyBlockStore"/>.</summary>
+    /// <summary>A store on a local block directory (or an S3 prefix) wrapped in a <see cref="FaultyBlockStore"/>.</summary>
     private sealed class Harness : IDisposable
     {
         private readonly string _directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
+        private readonly IBlockStore _inner;
 
-        public Harness(int maxParallelUploads)
+        public Harness(int maxParallelUploads, bool s3 = false)
         {
-            Disk = new FaultyBlockStore(new LocalBlockStore(Path.Combine(_directory, "blocks")), key => new IOException($"injected failure for '{key}'"));
+            _inner = s3 ? S3Server.NewStore() : new LocalBlockStore(Path.Combine(_directory, "blocks"));
+            Disk = new FaultyBlockStore(_inner, key => new IOException($"injected failure for '{key}'"));
             Store = WorkspaceStore.Open(new WorkspaceStoreOptions
             {
                 Directory = _directory,
@@ -172,15 +201,18 @@ public sealed class FailedUploadTests(ITestOutputHelper output)
         public FaultyBlockStore Disk { get; }
         public WorkspaceStore Store { get; }
 
-        public List<string> BlockKeys() =>
-            [.. Directory.EnumerateFiles(Path.Combine(_directory, "blocks"), "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal))
-                .Select(f => Path.GetRelativePath(Path.Combine(_directory, "blocks"), f))
-                .Order(StringComparer.Ordinal)];
+        /// <summary>Every block key in the store, sorted; for the local store, also proof that no temporary file is left.</summary>
+        public List<string> BlockKeys()
+        {
+            if (_inner is LocalBlockStore local)
+                Assert.Empty(Directory.EnumerateFiles(local.Directory, ".tmp-*", SearchOption.AllDirectories));
+            return [.. Store.Blocks.ListAsync("").ToBlockingEnumerable().Select(b => b.Key).Order(StringComparer.Ordinal)];
+        }
 
         public void Dispose()
         {
             Store.Dispose();
+            (_inner as IDisposable)?.Dispose();
             try { Directory.Delete(_directory, recursive: true); }
             catch (IOException) { }
         }

@@ -19,8 +19,9 @@ namespace NoKV;
 /// <para><b>A failure poisons the session.</b> Once any write, flush or block upload fails or is
 /// cancelled, the session can never publish: later writes throw <see cref="WriteFailedException"/>,
 /// and Dispose publishes nothing and throws <see cref="WriteFailedException"/> with the first
-/// failure as its <see cref="Exception.InnerException"/>. A failure that Dispose itself hits (the
-/// last upload, or the publish) is thrown as it is.</para>
+/// failure as its <see cref="Exception.InnerException"/>. A failure no earlier call reported (an
+/// upload that failed in the background, the last chunk's upload, or the publish) is thrown by
+/// Dispose as it is.</para>
 /// <para><b><see cref="Abort"/></b> says "don't publish": Dispose then publishes nothing and does
 /// not throw, whatever failed before. Use it when the code writing the file fails halfway inside a
 /// <c>using</c> block.</para>
@@ -54,6 +55,7 @@ public sealed class WorkspaceWriteStream : Stream
     private bool _aborted;
     private bool _closed;
     private Exception? _failure;
+    private bool _failureReported;
 
     // publish takes the finished file: by default it is published at once; import passes a
     // collector that publishes files in batches.
@@ -137,7 +139,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         catch (Exception e)
         {
-            Poison(e);
+            PoisonAndReport(e);
             throw;
         }
     }
@@ -163,7 +165,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         catch (Exception e)
         {
-            Poison(e);
+            PoisonAndReport(e);
             throw;
         }
     }
@@ -187,7 +189,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         catch (Exception e)
         {
-            Poison(e);
+            PoisonAndReport(e);
             throw;
         }
     }
@@ -196,11 +198,22 @@ public sealed class WorkspaceWriteStream : Stream
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         if (_aborted) throw new InvalidOperationException($"The write to '{_path}' was aborted.");
-        if (Volatile.Read(ref _failure) is { } failure) throw new WriteFailedException(_path, failure);
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            _failureReported = true;
+            throw new WriteFailedException(_path, failure);
+        }
     }
 
     /// <summary>Records the session's first failure; from then on it can never publish.</summary>
     private void Poison(Exception e) => Interlocked.CompareExchange(ref _failure, e, null);
+
+    /// <summary>A failure a caller's write or flush is about to see: Dispose will report it wrapped.</summary>
+    private void PoisonAndReport(Exception e)
+    {
+        Poison(e);
+        _failureReported = true;
+    }
 
     private int Append(ReadOnlySpan<byte> data)
     {
@@ -232,6 +245,8 @@ public sealed class WorkspaceWriteStream : Stream
     /// </summary>
     private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
     {
+        // An upload in flight failed: stop uploading chunks of a session that cannot publish.
+        if (Volatile.Read(ref _failure) is { } failed) ExceptionDispatchInfo.Throw(failed);
         if (!_registered)
         {
             // Recorded before the first block exists, so GC knows whose blocks these are.
@@ -313,12 +328,9 @@ public sealed class WorkspaceWriteStream : Stream
     private async ValueTask CloseAsync()
     {
         _closed = true;
-        // A failure the caller already saw from a write or flush: report it wrapped, so it is
-        // neither taken for a new one nor silently dropped.
-        var failedEarlier = Volatile.Read(ref _failure);
         try
         {
-            if (!_aborted && failedEarlier is null)
+            if (!_aborted && Volatile.Read(ref _failure) is null)
             {
                 try
                 {
@@ -339,7 +351,9 @@ public sealed class WorkspaceWriteStream : Stream
                 if (failure is not null && !_aborted) Logging.Log.WriteAbandoned(_store.Logger, failure, _wsPath, _path, _uploaded.Count);
                 await DiscardAsync().ConfigureAwait(false);
                 if (_aborted) return;
-                if (failedEarlier is not null) throw new WriteFailedException(_path, failedEarlier);
+                // A failure the caller already saw from a write or flush is reported wrapped, so it
+                // is neither taken for a new one nor silently dropped; one nobody saw yet, as it is.
+                if (_failureReported) throw new WriteFailedException(_path, failure!);
                 ExceptionDispatchInfo.Throw(failure!);
             }
 
