@@ -170,6 +170,21 @@ public sealed class WriteSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_session_whose_workspace_was_replaced_at_the_same_path_publishes_nowhere()
+    {
+        var other = _store.CreateWorkspace("/other");
+        var s = other.OpenWrite("/f");
+        await s.WriteAsync(TestData.Bytes(2 * TempStore.SmallChunk + 1, 2));
+        _store.DeleteWorkspace("/other");
+        var replacement = _store.CreateWorkspace("/other");
+        await Assert.ThrowsAsync<WorkspaceNotFoundException>(async () => await s.DisposeAsync());
+        Assert.False(replacement.Exists("/f"));
+        await _store.CollectGarbageAsync();
+        Assert.True(_store.Verify().IsHealthy);
+        Assert.Equal(3, Blocks().Count); // only /w/f's blocks
+    }
+
+    [Fact]
     public async Task An_import_whose_batch_commit_failed_after_landing_keeps_the_imported_blocks()
     {
         var source = Path.Combine(_temp.Directory, "source");
