@@ -50,7 +50,21 @@ public sealed class WriteSessionTests : IDisposable
             await s.WriteAsync(TestData.Bytes(3 * TempStore.SmallChunk + 1, 2));
             s.Abort();
             Assert.False(s.CanWrite);
-            await Assert.ThrowsAsync<InvalidOperationException>(async () => await s.WriteAsync(new byte[1]));
+            await s.WriteAsync(new byte[1]); // ignored after Abort
+        }
+        await AssertOldVersionAndNoLeftoverBlocks(before);
+    }
+
+    [Fact]
+    public async Task An_aborted_session_inside_a_stream_writer_disposes_quietly()
+    {
+        var before = Blocks();
+        var s = _ws.OpenWrite("/f");
+        using (var writer = new StreamWriter(s))
+        {
+            writer.Write(new string('x', 3 * TempStore.SmallChunk));
+            s.Abort();
+            writer.Write("buffered, flushed by the writer's Dispose, and ignored");
         }
         await AssertOldVersionAndNoLeftoverBlocks(before);
     }

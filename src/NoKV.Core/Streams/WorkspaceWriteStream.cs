@@ -22,14 +22,15 @@ namespace NoKV;
 /// failure as its <see cref="Exception.InnerException"/>. A failure no earlier call reported (an
 /// upload that failed in the background, the last chunk's upload, or the publish) is thrown by
 /// Dispose as it is.</para>
-/// <para><b><see cref="Abort"/></b> says "don't publish": Dispose then publishes nothing and does
-/// not throw, whatever failed before. Use it when the code writing the file fails halfway inside a
-/// <c>using</c> block.</para>
+/// <para><b><see cref="Abort"/></b> says "don't publish": later writes are ignored, and Dispose
+/// publishes nothing and does not throw, whatever failed before. Use it when the code writing the
+/// file fails halfway inside a <c>using</c> block.</para>
 /// <para>The blocks of a session that did not publish are deleted (best effort) when it is
 /// disposed; any left behind are orphans that <see cref="WorkspaceStore.CollectGarbage"/> reclaims
 /// after <see cref="WorkspaceStoreOptions.OrphanGracePeriod"/>. If the publish's metadata commit
 /// reports an error after it landed, the session finds the new version in the metadata and keeps
-/// its blocks. A session never disposed publishes nothing (its finalizer only lets GC treat its
+/// its blocks (Dispose still throws that error: the new version is visible, its durability was not
+/// confirmed). A session never disposed publishes nothing (its finalizer only lets GC treat its
 /// blocks as orphans).</para>
 /// <para>Not thread-safe: one writer at a time, as for any <see cref="Stream"/>.</para>
 /// </remarks>
@@ -93,7 +94,8 @@ public sealed class WorkspaceWriteStream : Stream
     public string FilePath => _path;
 
     /// <summary>
-    /// Abandons the session: nothing it wrote will be published. Dispose is still needed (it deletes
+    /// Abandons the session: nothing it wrote will be published. Later writes and flushes are
+    /// ignored (so wrappers that flush on dispose stay quiet). Dispose is still needed (it deletes
     /// the uploaded blocks) and then neither publishes nor throws. Does nothing once the session is closed.
     /// </summary>
     public void Abort()
@@ -126,7 +128,7 @@ public sealed class WorkspaceWriteStream : Stream
     /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        ThrowIfUnusable();
+        if (!CheckUsable()) return;
         try
         {
             while (!buffer.IsEmpty)
@@ -151,7 +153,7 @@ public sealed class WorkspaceWriteStream : Stream
     /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ThrowIfUnusable();
+        if (!CheckUsable()) return;
         try
         {
             // A cancelled write may have stored part of its data: the session cannot publish any more.
@@ -182,7 +184,7 @@ public sealed class WorkspaceWriteStream : Stream
     /// <inheritdoc cref="Flush"/>
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        ThrowIfUnusable();
+        if (!CheckUsable()) return;
         try
         {
             await DrainUploadsAsync().ConfigureAwait(false);
@@ -194,15 +196,20 @@ public sealed class WorkspaceWriteStream : Stream
         }
     }
 
-    private void ThrowIfUnusable()
+    /// <summary>
+    /// False after <see cref="Abort"/>: the call does nothing, so a wrapper that flushes on dispose
+    /// (a StreamWriter, a GZipStream) does not throw. Throws once the session is closed or failed.
+    /// </summary>
+    private bool CheckUsable()
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (_aborted) throw new InvalidOperationException($"The write to '{_path}' was aborted.");
+        if (_aborted) return false;
         if (Volatile.Read(ref _failure) is { } failure)
         {
             _failureReported = true;
             throw new WriteFailedException(_path, failure);
         }
+        return true;
     }
 
     /// <summary>Records the session's first failure; from then on it can never publish.</summary>
