@@ -37,11 +37,13 @@ public sealed class Workspace
     /// <summary>
     /// Creates or truncates a file and returns a stream that writes it. Readers see the old
     /// version (or nothing) until the stream is disposed, which publishes the new version
-    /// atomically. The parent directory must exist.
+    /// atomically — unless the stream was aborted (<see cref="WorkspaceWriteStream.Abort"/>) or
+    /// any of its writes failed, and then the file keeps its old version (see
+    /// <see cref="WorkspaceWriteStream"/> for the rules). The parent directory must exist.
     /// </summary>
     /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
     /// <exception cref="NotAFileException">A directory exists at the path.</exception>
-    public Stream OpenWrite(string path)
+    public WorkspaceWriteStream OpenWrite(string path)
     {
         var segments = PathRules.Split(path);
         var normalized = PathRules.Join(segments);
@@ -52,11 +54,11 @@ public sealed class Workspace
     /// <summary>
     /// Opens a file for appending (creating it if missing). The new version shares the old one's
     /// whole chunks and rewrites only its last partial chunk; readers see the old version until
-    /// the stream is disposed.
+    /// the stream is disposed. Commit, abort and failure work as for <see cref="OpenWrite"/>.
     /// </summary>
     /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
     /// <exception cref="NotAFileException">A directory exists at the path.</exception>
-    public Task<Stream> OpenAppendAsync(string path, CancellationToken cancellationToken = default) =>
+    public Task<WorkspaceWriteStream> OpenAppendAsync(string path, CancellationToken cancellationToken = default) =>
         _store.OpenAppendIn(Path, _id, path, cancellationToken);
 
     /// <summary>
@@ -71,13 +73,25 @@ public sealed class Workspace
     /// <summary>Opens a file for reading: seekable, with a known length, checksums verified.</summary>
     public Stream OpenRead(string path) => _store.OpenReadIn(ViewOf, path, snapshotId: 0);
 
-    /// <summary>Creates or replaces a file with <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Creates or replaces a file with <paramref name="data"/>. If it fails (or is cancelled), the
+    /// file keeps its previous version and the failure is thrown as it is.
+    /// </summary>
     public async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var stream = OpenWrite(path);
         await using (stream.ConfigureAwait(false))
         {
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The failure is reported as it is; Dispose then discards quietly.
+                stream.Abort();
+                throw;
+            }
         }
     }
 

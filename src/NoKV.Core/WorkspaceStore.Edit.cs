@@ -26,11 +26,12 @@ public sealed partial class WorkspaceStore
             if (Interlocked.Exchange(ref released, 1) == 0) _leases.Release(gen);
         }
 
+        WorkspaceWriteStream? stream = null;
         try
         {
             var kept = Math.Min(keep ?? record.Size, record.Size);
             var whole = (int)(kept / record.ChunkSize);
-            var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, path, borrowed: chunks[..whole], chunkSize: record.ChunkSize, onClosed: ReleaseLease);
+            stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, path, borrowed: chunks[..whole], chunkSize: record.ChunkSize, onClosed: ReleaseLease);
             var tail = kept - (long)whole * record.ChunkSize;
             if (tail > 0)
             {
@@ -46,6 +47,12 @@ public sealed partial class WorkspaceStore
         }
         catch
         {
+            if (stream is not null)
+            {
+                // Never published, and disposing it ends the session (and releases the lease).
+                stream.Abort();
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
             ReleaseLease();
             throw;
         }
@@ -74,17 +81,26 @@ public sealed partial class WorkspaceStore
             ?? throw new PathNotFoundException(normalized);
         await using (stream.ConfigureAwait(false))
         {
-            // Growing a file fills it with zeros, as on a POSIX file system.
-            var zeros = new byte[Math.Min(1024 * 1024, Math.Max(1, length - stream.Length))];
-            while (stream.Length < length)
+            try
             {
-                var n = (int)Math.Min(zeros.Length, length - stream.Length);
-                await stream.WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                // Growing a file fills it with zeros, as on a POSIX file system.
+                var zeros = new byte[Math.Min(1024 * 1024, Math.Max(1, length - stream.Length))];
+                while (stream.Length < length)
+                {
+                    var n = (int)Math.Min(zeros.Length, length - stream.Length);
+                    await stream.WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                // The failure is reported as it is; Dispose then discards quietly.
+                stream.Abort();
+                throw;
             }
         }
     }
 
-    internal async Task<Stream> OpenAppendIn(string wsPath, long wsId, string path, CancellationToken cancellationToken)
+    internal async Task<WorkspaceWriteStream> OpenAppendIn(string wsPath, long wsId, string path, CancellationToken cancellationToken)
     {
         var segments = PathRules.Split(path);
         if (segments.Length == 0) throw new NotAFileException(path);

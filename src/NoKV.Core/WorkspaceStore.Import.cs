@@ -42,15 +42,24 @@ public sealed partial class WorkspaceStore
                 var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add);
                 await using (stream.ConfigureAwait(false))
                 {
-                    var file = new FileStream(entry.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                    await using (file.ConfigureAwait(false))
+                    try
                     {
-                        int n;
-                        while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                        var file = new FileStream(entry.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                        await using (file.ConfigureAwait(false))
                         {
-                            await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                            bytes += n;
+                            int n;
+                            while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                            {
+                                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                                bytes += n;
+                            }
                         }
+                    }
+                    catch
+                    {
+                        // A half-read source file must not join the batch; the failure is thrown as it is.
+                        stream.Abort();
+                        throw;
                     }
                 }
                 files++;
@@ -113,10 +122,10 @@ public sealed partial class WorkspaceStore
         /// <summary>Deletes the blocks of files that will never be published.</summary>
         public async Task AbandonAsync()
         {
-            foreach (var file in _files)
+            foreach (var file in _files.Where(f => f.BlockKeys.Count > 0))
             {
-                await NoKV.Blocks.BlockCleanup.DeleteQuietlyAsync(store.Blocks, file.BlockKeys).ConfigureAwait(false);
-                if (file.BlockKeys.Count > 0) store.Pending.Abandon(file.Gen);
+                // A batch commit that reported an error after landing published these: they stay.
+                await NoKV.Blocks.BlockCleanup.DiscardUnpublishedAsync(store.Meta, store.Blocks, store.Pending, file.Gen, file.BlockKeys).ConfigureAwait(false);
             }
             _files.Clear();
             _directories.Clear();

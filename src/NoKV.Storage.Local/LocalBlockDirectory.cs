@@ -10,6 +10,9 @@ public sealed class LocalBlockDirectory
     private readonly string _root;
     private readonly bool _durable;
 
+    // Temporary files of writes running now, in this process: never stale, whatever their age.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _writing = new(StringComparer.Ordinal);
+
     /// <summary>Opens (creating if needed) a block directory.</summary>
     /// <param name="rootDirectory">The directory that holds the block files.</param>
     /// <param name="durable">When true (the default), each block is flushed to disk before it is renamed into place.</param>
@@ -30,6 +33,7 @@ public sealed class LocalBlockDirectory
         var path = PathOf(key);
         var dir = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(dir, BlockKeyRules.TempPrefix + Guid.NewGuid().ToString("N"));
+        _writing[temp] = 0;
         try
         {
             using (var file = CreateTempFile(dir, temp))
@@ -43,6 +47,10 @@ public sealed class LocalBlockDirectory
         {
             TryDeleteFile(temp);
             throw;
+        }
+        finally
+        {
+            _writing.TryRemove(temp, out _);
         }
     }
 
@@ -129,6 +137,7 @@ public sealed class LocalBlockDirectory
     /// <summary>
     /// Deletes temporary files left by writes that never finished (a crash between create and
     /// rename) and are older than <paramref name="olderThan"/>; returns how many were deleted.
+    /// A write still running through this instance is never touched, whatever its age.
     /// </summary>
     public int DeleteStaleTemporaryFiles(TimeSpan olderThan)
     {
@@ -136,6 +145,7 @@ public sealed class LocalBlockDirectory
         var deleted = 0;
         foreach (var file in Directory.EnumerateFiles(_root, BlockKeyRules.TempPrefix + "*", SearchOption.AllDirectories))
         {
+            if (_writing.ContainsKey(file)) continue;
             if (File.GetLastWriteTimeUtc(file) > cutoff) continue;
             if (TryDeleteFile(file)) deleted++;
         }

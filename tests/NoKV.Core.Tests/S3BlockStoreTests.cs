@@ -102,9 +102,12 @@ public sealed class S3BlockStoreTests
 
         faulty.PutsBeforeFailing = 1; // the second chunk of the next write fails
         var stream = ws.OpenWrite("/f");
-        await stream.WriteAsync(TestData.Bytes(3 * TempStore.SmallChunk, 2));
-        var e = await Assert.ThrowsAsync<BlockStoreException>(async () => await stream.DisposeAsync());
+        // The failed upload stops the session at the next chunk; Dispose reports it again, wrapped.
+        var e = await Assert.ThrowsAsync<BlockStoreException>(async () => await stream.WriteAsync(TestData.Bytes(3 * TempStore.SmallChunk, 2)));
         Assert.True(e.IsTransient);
+        var onDispose = await Assert.ThrowsAsync<WriteFailedException>(async () => await stream.DisposeAsync());
+        Assert.Same(e, onDispose.InnerException);
+        Assert.True(onDispose.IsTransient);
 
         faulty.PutsBeforeFailing = int.MaxValue;
         Assert.Equal(old, await ws.ReadAllBytesAsync("/f"));

@@ -43,7 +43,19 @@ internal static class FileCommands
             await using (input.ConfigureAwait(false))
             {
                 var output = located.Workspace.OpenWrite(located.Path);
-                await using (output.ConfigureAwait(false)) await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                await using (output.ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await input.CopyToAsync(output, ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // A source that fails or a Ctrl-C halfway must not publish a truncated file.
+                        output.Abort();
+                        throw;
+                    }
+                }
             }
             return ExitCodes.Success;
         }), putPath, putSource);

@@ -6,7 +6,9 @@ namespace NoKV;
 /// <summary>
 /// The embedded default block store: one file per block in a local directory, written atomically
 /// and flushed to disk (see <see cref="LocalBlockDirectory"/>). Its I/O is synchronous, so its
-/// async methods complete synchronously.
+/// async methods complete synchronously. File system errors surface as NoKV exceptions:
+/// <see cref="BlockMissingException"/> for a block that is not there, <see cref="BlockStoreException"/>
+/// (with the <see cref="IOException"/> inside) for anything else.
 /// </summary>
 public sealed class LocalBlockStore : IBlockStore
 {
@@ -24,7 +26,14 @@ public sealed class LocalBlockStore : IBlockStore
     public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _directory.Write(key, data.Span);
+        try
+        {
+            _directory.Write(key, data.Span);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("storing", key, e);
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -40,13 +49,24 @@ public sealed class LocalBlockStore : IBlockStore
         {
             throw new BlockMissingException(key, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("reading", key, e);
+        }
     }
 
     /// <inheritdoc />
     public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_directory.Delete(key));
+        try
+        {
+            return ValueTask.FromResult(_directory.Delete(key));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("deleting", key, e);
+        }
     }
 
     /// <inheritdoc />
@@ -67,6 +87,9 @@ public sealed class LocalBlockStore : IBlockStore
         }
     }
 
-    /// <summary>Deletes temporary files of block writes that crashed before finishing.</summary>
+    private static BlockStoreException Failed(string action, string key, Exception e) =>
+        new($"Local block store: {action} block '{key}' failed: {e.Message}", transient: false, e);
+
+    /// <summary>Deletes temporary files of block writes that crashed before finishing (never those of writes running now).</summary>
     internal int DeleteStaleTemporaryFiles(TimeSpan olderThan) => _directory.DeleteStaleTemporaryFiles(olderThan);
 }

@@ -15,11 +15,20 @@ internal sealed class PendingGenerations(MetaDb meta)
     public void Register(long gen, long ownerWorkspace, long blockInode)
     {
         lock (_gate) _inFlight.Add(gen);
-        meta.Write(txn =>
+        try
         {
-            txn.Put(Db.PendingGenerations, Keys.Generation(gen), new PendingRecord(ownerWorkspace, blockInode, DateTime.UtcNow.Ticks).Encode());
-            return true;
-        }, durable: false);
+            meta.Write(txn =>
+            {
+                txn.Put(Db.PendingGenerations, Keys.Generation(gen), new PendingRecord(ownerWorkspace, blockInode, DateTime.UtcNow.Ticks).Encode());
+                return true;
+            }, durable: false);
+        }
+        catch
+        {
+            // No block is uploaded without its record (the caller fails before its first PUT).
+            Finished(gen);
+            throw;
+        }
     }
 
     /// <summary>The session ended (published, or its blocks deleted); the caller removed or will remove the record.</summary>
@@ -28,11 +37,23 @@ internal sealed class PendingGenerations(MetaDb meta)
         lock (_gate) _inFlight.Remove(gen);
     }
 
-    /// <summary>Forgets a session whose blocks were deleted after a failure.</summary>
+    /// <summary>
+    /// Forgets a session whose blocks were all deleted after a failure. Best effort: if the record
+    /// cannot be removed, the orphan collector removes it later (finding no blocks).
+    /// </summary>
     public void Abandon(long gen)
     {
-        meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
-        Finished(gen);
+        try
+        {
+            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
+        }
+#pragma warning disable CA1031 // Called while another failure is being reported; this one changes nothing.
+        catch (Exception) { }
+#pragma warning restore CA1031
+        finally
+        {
+            Finished(gen);
+        }
     }
 
     public bool IsInFlight(long gen)

@@ -9,7 +9,7 @@ internal static partial class Log
         Message = "GC ({Mode}) deleted {Blocks} blocks ({Bytes} bytes), {Generations} generations, {Layers} layers, merged {Merged}, {Orphans} orphans in {Milliseconds} ms")]
     public static partial void GarbageCollected(ILogger logger, GcMode mode, long blocks, long bytes, long generations, long layers, long merged, long orphans, long milliseconds);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Write of '{Path}' in '{Workspace}' failed; its {Blocks} uploaded blocks were deleted and the previous version stays")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Write of '{Path}' in '{Workspace}' failed; unless its publish landed before the error, its {Blocks} uploaded blocks are deleted (or left to GC) and the previous version stays")]
     public static partial void WriteAbandoned(ILogger logger, Exception exception, string workspace, string path, int blocks);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Opened store at {Directory} with block store {BlockStore}")]

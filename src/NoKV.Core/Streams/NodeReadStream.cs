@@ -6,7 +6,9 @@ namespace NoKV.Streams;
 /// <summary>
 /// Reads one file generation: seekable, with a known length. Loads one chunk at a time (a
 /// 10 GiB file never needs more than one chunk of memory) and verifies each chunk's checksum
-/// before returning any of its bytes. Holds a lease on the generation so GC leaves it alone.
+/// before returning any of its bytes. Holds a lease on the generation so GC leaves it alone,
+/// until it is disposed — or, if nobody disposes it, until the finalizer runs: a dropped stream
+/// holds its version against GC only as long as it is reachable.
 /// </summary>
 internal sealed class NodeReadStream : Stream
 {
@@ -31,6 +33,9 @@ internal sealed class NodeReadStream : Stream
         _chunks = chunks;
         _snapshotId = snapshotId;
     }
+
+    /// <summary>Releases the lease of a stream nobody disposed, so GC can reclaim its version.</summary>
+    ~NodeReadStream() => Dispose(false);
 
     public override bool CanRead => !_closed;
     public override bool CanSeek => !_closed;
@@ -247,13 +252,18 @@ internal sealed class NodeReadStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_closed)
+        if (!_closed)
         {
             _closed = true;
-            // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
-            AbandonPrefetchAsync().AsTask().GetAwaiter().GetResult();
-            _chunk = null;
-            _spare = null;
+            if (disposing)
+            {
+                // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
+                AbandonPrefetchAsync().AsTask().GetAwaiter().GetResult();
+                _chunk = null;
+                _spare = null;
+            }
+            // From the finalizer no read-ahead can be running: a running one references this
+            // stream, which would then not be collectable. Releasing a lease touches only memory.
             _store.Leases.Release(_gen);
         }
         base.Dispose(disposing);

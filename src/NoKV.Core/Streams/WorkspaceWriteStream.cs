@@ -1,16 +1,40 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using NoKV.Blocks;
 using NoKV.Lmdb;
 
-namespace NoKV.Streams;
+namespace NoKV;
 
 /// <summary>
-/// A write session: buffers one chunk at a time, uploads each full chunk to the block store
-/// under a fresh generation's keys, and on Dispose/DisposeAsync uploads the last chunk and
-/// publishes the new generation in one metadata transaction. Until then no reader sees any of
-/// it; if publishing fails, the uploaded blocks are deleted and the previous version stays.
+/// A write session for one file, returned by <see cref="Workspace.OpenWrite"/> and
+/// <see cref="Workspace.OpenAppendAsync"/>. It buffers one chunk at a time and uploads each full
+/// chunk under a fresh generation's block keys; no reader sees any of it until the session is
+/// committed.
 /// </summary>
-internal sealed class WorkspaceWriteStream : Stream
+/// <remarks>
+/// <para><b>Dispose commits</b> (as Azure Blob write streams do): <c>Dispose</c>/<c>DisposeAsync</c>
+/// uploads the last chunk, waits for every upload, and publishes the new version in one metadata
+/// transaction — unless the session was aborted or has failed. A published version is whole;
+/// otherwise the file keeps its previous version.</para>
+/// <para><b>A failure poisons the session.</b> Once any write, flush or block upload fails or is
+/// cancelled, the session can never publish: later writes throw <see cref="WriteFailedException"/>,
+/// and Dispose publishes nothing and throws <see cref="WriteFailedException"/> with the first
+/// failure as its <see cref="Exception.InnerException"/>. A failure no earlier call reported (an
+/// upload that failed in the background, the last chunk's upload, or the publish) is thrown by
+/// Dispose as it is.</para>
+/// <para><b><see cref="Abort"/></b> says "don't publish": later writes are ignored, and Dispose
+/// publishes nothing and does not throw, whatever failed before. Use it when the code writing the
+/// file fails halfway inside a <c>using</c> block.</para>
+/// <para>The blocks of a session that did not publish are deleted (best effort) when it is
+/// disposed; any left behind are orphans that <see cref="WorkspaceStore.CollectGarbage"/> reclaims
+/// after <see cref="WorkspaceStoreOptions.OrphanGracePeriod"/>. If the publish's metadata commit
+/// reports an error after it landed, the session finds the new version in the metadata and keeps
+/// its blocks (Dispose still throws that error: the new version is visible, its durability was not
+/// confirmed). A session never disposed publishes nothing (its finalizer only lets GC treat its
+/// blocks as orphans).</para>
+/// <para>Not thread-safe: one writer at a time, as for any <see cref="Stream"/>.</para>
+/// </remarks>
+public sealed class WorkspaceWriteStream : Stream
 {
     private readonly WorkspaceStore _store;
     private readonly string _wsPath;
@@ -22,19 +46,24 @@ internal sealed class WorkspaceWriteStream : Stream
     private readonly int _chunkSize;
     private readonly List<ChunkRecord> _chunks = [];
     private readonly List<string> _uploaded = [];
-    private readonly Action<PendingFile> _publish;
+    private readonly Action<Streams.PendingFile> _publish;
     private readonly Action? _onClosed;
     private readonly Queue<Task> _inFlight = new();
     private byte[]? _buffer;
     private int _filled;
     private long _length;
+    private bool _registered;
+    private bool _aborted;
     private bool _closed;
+    private Exception? _failure;
+    private bool _failureReported;
 
     // publish takes the finished file: by default it is published at once; import passes a
     // collector that publishes files in batches.
     // borrowed: whole chunks of an older generation kept unchanged (append, truncate); the new
-    // generation then uses that file's chunk size. onClosed runs once the session ends, either way.
-    public WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<PendingFile>? publish = null,
+    // generation then uses that file's chunk size. onClosed runs once the session ends, either way
+    // (from the finalizer too, so it must be cheap and touch only memory).
+    internal WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<Streams.PendingFile>? publish = null,
         IReadOnlyList<ChunkRecord>? borrowed = null, int chunkSize = 0, Action? onClosed = null)
     {
         _onClosed = onClosed;
@@ -58,45 +87,140 @@ internal sealed class WorkspaceWriteStream : Stream
         _gen = store.Ids.Next();
     }
 
+    /// <summary>Finalizer: a session nobody disposed never publishes; its blocks become orphans for GC.</summary>
+    ~WorkspaceWriteStream() => Dispose(false);
+
+    /// <summary>The path of the file being written, inside its workspace.</summary>
+    public string FilePath => _path;
+
+    /// <summary>
+    /// Abandons the session: nothing it wrote will be published. Later writes and flushes are
+    /// ignored (so wrappers that flush on dispose stay quiet). Dispose is still needed (it deletes
+    /// the uploaded blocks) and then neither publishes nor throws. Does nothing once the session is closed.
+    /// </summary>
+    public void Abort()
+    {
+        if (!_closed) _aborted = true;
+    }
+
+    /// <inheritdoc />
     public override bool CanRead => false;
+
+    /// <inheritdoc />
     public override bool CanSeek => false;
-    public override bool CanWrite => !_closed;
+
+    /// <inheritdoc />
+    public override bool CanWrite => !_closed && !_aborted && Volatile.Read(ref _failure) is null;
+
+    /// <inheritdoc />
     public override long Length => _length;
 
+    /// <inheritdoc />
     public override long Position
     {
         get => _length;
         set => throw new NotSupportedException("Write streams are append-only; write the file in order.");
     }
 
+    /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> data)
+    /// <inheritdoc />
+    public override void Write(ReadOnlySpan<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
-        while (!data.IsEmpty)
+        if (!CheckUsable()) return;
+        try
         {
-            var n = Append(data);
-            data = data[n..];
-            if (_filled == _chunkSize) UploadChunkAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            while (!buffer.IsEmpty)
+            {
+                var n = Append(buffer);
+                buffer = buffer[n..];
+                // Sync over async only here, for a caller that chose the synchronous API.
+                if (_filled == _chunkSize) UploadChunkAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            PoisonAndReport(e);
+            throw;
         }
     }
 
+    /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_closed, this);
-        while (!data.IsEmpty)
+        if (!CheckUsable()) return;
+        try
         {
-            var n = Append(data.Span);
-            data = data[n..];
-            if (_filled == _chunkSize) await UploadChunkAsync(cancellationToken).ConfigureAwait(false);
+            // A cancelled write may have stored part of its data: the session cannot publish any more.
+            cancellationToken.ThrowIfCancellationRequested();
+            while (!buffer.IsEmpty)
+            {
+                var n = Append(buffer.Span);
+                buffer = buffer[n..];
+                if (_filled == _chunkSize) await UploadChunkAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            PoisonAndReport(e);
+            throw;
         }
     }
 
+    /// <inheritdoc />
     public override void WriteByte(byte value) => Write([value]);
+
+    /// <summary>
+    /// Waits until every full chunk written so far is stored. Nothing becomes visible to readers
+    /// before Dispose publishes; the last partial chunk is uploaded then, so chunks stay aligned.
+    /// </summary>
+    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Flush"/>
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!CheckUsable()) return;
+        try
+        {
+            await DrainUploadsAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PoisonAndReport(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// False after <see cref="Abort"/>: the call does nothing, so a wrapper that flushes on dispose
+    /// (a StreamWriter, a GZipStream) does not throw. Throws once the session is closed or failed.
+    /// </summary>
+    private bool CheckUsable()
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_aborted) return false;
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            _failureReported = true;
+            throw new WriteFailedException(_path, failure);
+        }
+        return true;
+    }
+
+    /// <summary>Records the session's first failure; from then on it can never publish.</summary>
+    private void Poison(Exception e) => Interlocked.CompareExchange(ref _failure, e, null);
+
+    /// <summary>A failure a caller's write or flush is about to see: Dispose will report it wrapped.</summary>
+    private void PoisonAndReport(Exception e)
+    {
+        Poison(e);
+        _failureReported = true;
+    }
 
     private int Append(ReadOnlySpan<byte> data)
     {
@@ -123,14 +247,22 @@ internal sealed class WorkspaceWriteStream : Stream
 
     /// <summary>
     /// Hands the full buffer to an upload and returns once fewer than MaxParallelUploads are in
-    /// flight, so a large file streams to a slow block store several chunks at a time.
+    /// flight, so a large file streams to a slow block store several chunks at a time. An upload
+    /// that fails poisons the session even if nobody awaits it yet.
     /// </summary>
     private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
     {
+        // An upload in flight failed: stop uploading chunks of a session that cannot publish.
+        if (Volatile.Read(ref _failure) is { } failed) ExceptionDispatchInfo.Throw(failed);
+        if (!_registered)
+        {
+            // Recorded before the first block exists, so GC knows whose blocks these are.
+            _store.Pending.Register(_gen, _wsId, _blockInode);
+            _registered = true;
+        }
         var buffer = _buffer!;
         var length = _filled;
         var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
-        if (_uploaded.Count == 0) _store.Pending.Register(_gen, _wsId, _blockInode);
         _uploaded.Add(key);
         _chunks.Add(new ChunkRecord(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
         _buffer = null;
@@ -145,13 +277,18 @@ internal sealed class WorkspaceWriteStream : Stream
         {
             await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            Poison(e);
+            throw;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Waits for every upload; the first failure is rethrown after all have finished.</summary>
+    /// <summary>Waits for every upload in flight; the first failure is rethrown after all have finished.</summary>
     private async Task DrainUploadsAsync()
     {
         var pending = _inFlight.ToArray();
@@ -162,51 +299,83 @@ internal sealed class WorkspaceWriteStream : Stream
         }
         catch
         {
-            throw pending.First(t => t.IsFaulted).Exception!.InnerException!;
+            ExceptionDispatchInfo.Throw(pending.First(t => t.IsFaulted || t.IsCanceled).Exception?.InnerException ?? new OperationCanceledException());
         }
     }
 
-    /// <summary>
-    /// Waits until every full chunk written so far is stored. Nothing becomes visible to readers
-    /// before Dispose publishes; the last partial chunk is uploaded then, so chunks stay aligned.
-    /// </summary>
-    public override void Flush() => DrainUploadsAsync().GetAwaiter().GetResult();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => DrainUploadsAsync();
-
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_closed) CloseAsync().AsTask().GetAwaiter().GetResult();
+        if (disposing)
+        {
+            // Sync over async only here, for a caller that chose the synchronous Dispose.
+            if (!_closed) CloseAsync().AsTask().GetAwaiter().GetResult();
+        }
+        else if (!_closed)
+        {
+            // Finalizer: never publish and never touch metadata or the block store from here.
+            // Whatever was uploaded stays as orphans under the pending record; releasing the
+            // in-memory claims lets GC reclaim them after the grace period.
+            _closed = true;
+            if (_registered) _store.Pending.Finished(_gen);
+            _onClosed?.Invoke();
+        }
         base.Dispose(disposing);
     }
 
+    /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (!_closed) await CloseAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
-        GC.SuppressFinalize(this);
     }
 
+    /// <summary>Ends the session: publishes it, or — aborted or failed — discards it.</summary>
     private async ValueTask CloseAsync()
     {
         _closed = true;
         try
         {
-            if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
-            await DrainUploadsAsync().ConfigureAwait(false);
-            _publish(new PendingFile(_segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks, _uploaded));
-        }
-        catch (Exception e)
-        {
-            // Uploads still running must finish before their blocks can be deleted.
-            try { await DrainUploadsAsync().ConfigureAwait(false); }
-#pragma warning disable CA1031 // The failure being handled is the one to report.
-            catch (Exception) { }
-#pragma warning restore CA1031
-            Logging.Log.WriteAbandoned(_store.Logger, e, _wsPath, _path, _uploaded.Count);
-            await BlockCleanup.DeleteQuietlyAsync(_store.Blocks, _uploaded).ConfigureAwait(false);
-            if (_uploaded.Count > 0) _store.Pending.Abandon(_gen);
-            throw;
+            if (!_aborted && Volatile.Read(ref _failure) is null)
+            {
+                try
+                {
+                    if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
+                    await DrainUploadsAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    Poison(e);
+                }
+            }
+            // Every upload must have finished (failed ones too) before anything is deleted.
+            await WaitForUploadsQuietlyAsync().ConfigureAwait(false);
+
+            var failure = Volatile.Read(ref _failure);
+            if (_aborted || failure is not null)
+            {
+                if (failure is not null && !_aborted) Logging.Log.WriteAbandoned(_store.Logger, failure, _wsPath, _path, _uploaded.Count);
+                await DiscardAsync().ConfigureAwait(false);
+                if (_aborted) return;
+                // A failure the caller already saw from a write or flush is reported wrapped, so it
+                // is neither taken for a new one nor silently dropped; one nobody saw yet, as it is.
+                if (_failureReported) throw new WriteFailedException(_path, failure!);
+                ExceptionDispatchInfo.Throw(failure!);
+            }
+
+            try
+            {
+                _publish(new Streams.PendingFile(_segments, _path, _gen, _blockInode, _length, _chunkSize, _chunks, _uploaded));
+            }
+            catch (Exception e)
+            {
+                // The commit may have landed before it reported the error (an fsync failure after
+                // the write): the metadata, not the exception, says whether these blocks are published.
+                Logging.Log.WriteAbandoned(_store.Logger, e, _wsPath, _path, _uploaded.Count);
+                await DiscardAsync().ConfigureAwait(false);
+                throw;
+            }
         }
         finally
         {
@@ -216,7 +385,25 @@ internal sealed class WorkspaceWriteStream : Stream
         }
     }
 
+    private async Task WaitForUploadsQuietlyAsync()
+    {
+        try { await DrainUploadsAsync().ConfigureAwait(false); }
+#pragma warning disable CA1031 // Recorded by Poison already; here only the waiting matters.
+        catch (Exception) { }
+#pragma warning restore CA1031
+    }
+
+    /// <summary>Gives up the session's blocks unless its generation was published after all.</summary>
+    private Task DiscardAsync() => _registered
+        ? BlockCleanup.DiscardUnpublishedAsync(_store.Meta, _store.Blocks, _store.Pending, _gen, _uploaded)
+        : Task.CompletedTask;
+
+    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Write streams cannot be read.");
+
+    /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("Write streams are append-only.");
+
+    /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException("Write streams are append-only.");
 }
