@@ -1,6 +1,7 @@
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Namespace;
+using NoKV.Paths;
 using NoKV.Promote;
 
 namespace NoKV;
@@ -21,6 +22,11 @@ public sealed partial class WorkspaceStore
     /// <param name="options">The conflict strategy; default: apply nothing on conflict.</param>
     /// <exception cref="WorkspaceNotFoundException">No workspace holds one of the paths.</exception>
     /// <exception cref="UnrelatedWorkspacesException">The two share no history.</exception>
+    /// <exception cref="PathLimitExceededException">
+    /// The target directory lies deeper in its workspace than the fork's root, and a promoted
+    /// node would land beyond the path limits there; nothing is applied.
+    /// </exception>
+    /// <exception cref="StoreCorruptedException">A changed node cannot be named by any path (it lies beyond the limits): the change is never dropped silently.</exception>
     public PromoteResult Promote(string forkPath, string targetPath, PromoteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(forkPath);
@@ -36,6 +42,7 @@ public sealed partial class WorkspaceStore
         return Write(txn =>
         {
             var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
+            var (_, _, forkInner) = FindWorkspace(txn, forkPath, nameof(forkPath));
             var pin = CreatePin(txn, targetWsPath, targetWs, inner);
             // Plan again inside the transaction: the state may have moved since the dry run.
             var planner = PlanOrThrow(txn, forkPath, targetPath);
@@ -45,6 +52,7 @@ public sealed partial class WorkspaceStore
             var ws = GetWorkspace(txn, targetWsPath, targetWs.Id);
             var writer = new HeadWriter(txn, HeadView(txn, ws));
             var paths = planner.PathsFor(strategy).ToList();
+            EnsurePromotedPathsFit(txn, planner.Fork, forkInner, inner, paths);
             new SubtreeRestorer(txn, writer, planner.Fork, () => _ids.Next(txn)).ReplacePaths(planner.Target.RootInode, paths);
             writer.Complete();
             NextVersion(txn);
@@ -59,6 +67,25 @@ public sealed partial class WorkspaceStore
                 SnapshotId = pin.Id,
             };
         });
+    }
+
+    /// <summary>
+    /// A promoted path p lands at the target's inner path + p. When the target directory sits
+    /// deeper or longer in its workspace than the fork's root does in the fork, that can break
+    /// the path limits, so every subtree the promote copies is measured first (O(what is
+    /// copied), the order of the copy itself); otherwise nothing is walked.
+    /// </summary>
+    /// <exception cref="PathLimitExceededException">A promoted node would land beyond the limits.</exception>
+    private static void EnsurePromotedPathsFit(MetaTxn txn, View fork, string[] forkInner, string[] targetInner, List<string> paths)
+    {
+        if (SubtreeFit.NoWalkNeeded(forkInner, targetInner)) return;
+        var all = paths.ToHashSet(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            if (SubtreeRestorer.Ancestors(path).Any(all.Contains)) continue; // copied with its top-most ancestor
+            if (NodeReader.Find(txn, fork, path) is not { } node) continue; // a removal creates nothing
+            SubtreeFit.Ensure(txn, fork, node.Ino, node.Record.IsDirectory, [.. targetInner, .. PathRules.Split(path)]);
+        }
     }
 
     private static PromotePlanner PlanOrThrow(MetaTxn txn, string forkPath, string targetPath)

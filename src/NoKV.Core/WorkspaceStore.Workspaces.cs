@@ -89,7 +89,7 @@ public sealed partial class WorkspaceStore
 
     private static string NormalizeWorkspacePath(string path, string paramName)
     {
-        var normalized = PathRules.Normalize(path, paramName);
+        var normalized = PathRules.Join(PathRules.SplitWorkspacePath(path, paramName));
         if (normalized == "/") throw new InvalidPathException(path, "'/' cannot be a workspace (every workspace would nest in it)", paramName);
         return normalized;
     }

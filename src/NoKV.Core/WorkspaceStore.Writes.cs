@@ -111,6 +111,10 @@ public sealed partial class WorkspaceStore
             if (!toParentRecord.IsDirectory) throw new NotADirectoryException(PathRules.Join(toSegments[..^1]));
             var toName = PathRules.NameBytes(toSegments[^1]);
             if (NodeReader.Dentry(txn, view, toParent, toName) is not null) throw new PathAlreadyExistsException(to);
+            // Everything below a moved directory moves with it. Deeper or longer than where it
+            // was, its subtree is walked (O(subtree)) so that no node lands beyond the limits.
+            if (record.IsDirectory && !NoKV.Namespace.SubtreeFit.NoWalkNeeded(fromSegments, toSegments))
+                NoKV.Namespace.SubtreeFit.Ensure(txn, view, ino, isDirectory: true, toSegments);
 
             writer.RemoveDentry(record.Parent, record.Name);
             writer.PutDentry(toParent, toName, new DentryRecord(ino, record.Kind));

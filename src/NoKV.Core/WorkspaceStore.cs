@@ -138,17 +138,23 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <summary>
     /// Splits a store path ("/forks/a/src/x") into the workspace that holds it and the path inside
     /// it. Workspaces never nest, so at most one prefix names a workspace. A handle passes the id
-    /// it was opened on: a different workspace at the same path is not the one it means.
+    /// it was opened on: a different workspace at the same path is not the one it means. The
+    /// store path may be as long as a workspace path and an inner path together; the inner part
+    /// is held to the limits of a path inside a workspace (see <see cref="PathRules"/>).
     /// </summary>
     internal static (string WorkspacePath, WorkspaceRecord Record, string[] Inner) FindWorkspace(MetaTxn txn, string storePath, string paramName, long expectedId = 0)
     {
-        var segments = PathRules.Split(storePath, paramName);
+        var segments = PathRules.SplitStorePath(storePath, paramName);
+        var prefixBytes = 0;
         for (var i = 1; i <= segments.Length; i++)
         {
+            prefixBytes += System.Text.Encoding.UTF8.GetByteCount(segments[i - 1]) + 1;
+            if (prefixBytes > PathRules.MaxWorkspacePathBytes) break; // no workspace path is longer
             var prefix = PathRules.Join(segments[..i]);
             var record = TryGetWorkspace(txn, prefix);
             if (record is null) continue;
             if (expectedId != 0 && record.Id != expectedId) break;
+            PathRules.CheckInner(segments.AsSpan(i), storePath, paramName);
             return (prefix, record, segments[i..]);
         }
         throw new WorkspaceNotFoundException(storePath);

@@ -11,6 +11,12 @@ namespace NoKV.Namespace;
 /// the diff costs what changed: each changed key is mapped to its path in both views and that
 /// path compared. Otherwise (unrelated trees) both trees are walked.
 /// </summary>
+/// <remarks>
+/// A diff never drops a change silently: a changed node that lies below a view's root but
+/// deeper or longer than any path may be (which only a store damaged, or written before the
+/// limits were enforced on every operation, can hold) fails the diff, and so a promote, with
+/// <see cref="StoreCorruptedException"/>.
+/// </remarks>
 internal sealed class DiffEngine(MetaTxn txn, View a, View b)
 {
     private readonly SortedDictionary<string, DeltaKind> _deltas = new(StringComparer.Ordinal);
@@ -58,16 +64,56 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
         {
             foreach (var ino in inodes)
             {
-                var path = NodeReader.PathOf(txn, view, ino);
+                var path = PathOf(view, ino);
                 if (path is not null && path != "/") paths.Add(path);
             }
             foreach (var (parent, name) in dentries)
             {
-                var parentPath = NodeReader.PathOf(txn, view, parent);
-                if (parentPath is not null) paths.Add(PathRules.Combine(parentPath, name));
+                var parentPath = PathOf(view, parent);
+                if (parentPath is not null) paths.Add(Checked(PathRules.Combine(parentPath, name)));
             }
         }
         return paths;
+    }
+
+    /// <summary>
+    /// The path of an inode relative to the view's root, or null when the view's root does not
+    /// reach it (deleted, or outside the subtree). Unlike a lookup that gives up past the depth
+    /// limit, an inode the root reaches only through a path no one can name is an error: skipping
+    /// it would hide a change.
+    /// </summary>
+    private string? PathOf(View view, long ino)
+    {
+        var names = new List<byte[]>();
+        var current = ino;
+        while (current != view.RootInode)
+        {
+            // Every path inside a workspace is at most MaxDepth deep, so a walk up from any inode
+            // reaches its workspace root within that many steps; a longer one means damage.
+            if (names.Count > PathRules.MaxDepth) throw Unnameable(ino, view, "is deeper than " + PathRules.MaxDepth + " segments");
+            var record = NodeReader.Inode(txn, view, current);
+            if (record is null || record.Parent == 0) return null;
+            var entry = NodeReader.Dentry(txn, view, record.Parent, record.Name);
+            if (entry is null || entry.Child != current) return null;
+            names.Add(record.Name);
+            current = record.Parent;
+        }
+        names.Reverse();
+        return Checked(PathRules.Join(names.Select(n => Encoding.UTF8.GetString(n))));
+    }
+
+    private static StoreCorruptedException Unnameable(long ino, View view, string reason) =>
+        new($"Inode {ino} in layer {view.Layer} {reason}: no path can name it, so the diff cannot report its changes. The store holds a node beyond the path limits.");
+
+    /// <summary>A path the diff reports or looks up, held to the limits so that no change goes missing.</summary>
+    private static string Checked(string path)
+    {
+        var depth = 0;
+        foreach (var c in path) if (c == '/') depth++;
+        var reason = PathRules.LimitBroken(depth, Encoding.UTF8.GetByteCount(path));
+        if (reason is null) return path;
+        var shown = path.Length > 200 ? path[..100] + "…" + path[^100..] : path;
+        throw new StoreCorruptedException($"The diff reached '{shown}', which {reason}: no path can name it, so the diff cannot report its changes. The store holds a node beyond the path limits.");
     }
 
     private (long Ino, InodeRecord Record)? Lookup(View view, string path) => NodeReader.Find(txn, view, path);
@@ -89,14 +135,14 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
         var (l, r) = (left.Value, right.Value);
         if (l.Record.Kind != r.Record.Kind)
         {
-            _deltas[path] = DeltaKind.Modified;
+            _deltas[Checked(path)] = DeltaKind.Modified;
             if (l.Record.IsDirectory) ReportChildren(path, DeltaKind.Removed, a, l.Ino);
             if (r.Record.IsDirectory) ReportChildren(path, DeltaKind.Added, b, r.Ino);
         }
         else if (l.Record.IsFile)
         {
             // A rewrite mints a new generation, so equal bytes written again still show as Modified.
-            if (l.Record.Generation != r.Record.Generation) _deltas[path] = DeltaKind.Modified;
+            if (l.Record.Generation != r.Record.Generation) _deltas[Checked(path)] = DeltaKind.Modified;
         }
         else if (deep || l.Ino != r.Ino)
         {
@@ -125,7 +171,7 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
 
     private void Report(string path, DeltaKind kind, View view, (long Ino, InodeRecord Record) node)
     {
-        _deltas[path] = kind;
+        _deltas[Checked(path)] = kind;
         if (node.Record.IsDirectory) ReportChildren(path, kind, view, node.Ino);
     }
 
@@ -134,7 +180,7 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
         foreach (var (name, entry) in NodeReader.Children(txn, view, directory))
         {
             var childPath = PathRules.Combine(path, Encoding.UTF8.GetString(name));
-            _deltas[childPath] = kind;
+            _deltas[Checked(childPath)] = kind;
             if (entry.Kind == RecordKind.Directory) ReportChildren(childPath, kind, view, entry.Child);
         }
     }

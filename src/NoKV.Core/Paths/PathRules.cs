@@ -7,21 +7,64 @@ namespace NoKV.Paths;
 /// empty, '.' or '..' segments, so a path can never resolve outside its workspace; names are
 /// stored as their exact UTF-8 bytes (no Unicode normalisation: "é" and "e\u0301" are two names).
 /// </summary>
+/// <remarks>
+/// The limits apply to each path inside a workspace (its "inner" path, as a
+/// <see cref="Workspace"/> takes it) and to each workspace path, separately. A store path
+/// ("/forks/a/src/x": a workspace path followed by an inner path) may therefore be as long as
+/// the two together; its inner part is held to the inner limits once the workspace is found.
+/// Every operation that creates an inner path checks it, including the paths a move, promote
+/// or import creates below the node it places; a clone never lengthens an inner path (a clone
+/// of a directory makes that directory the new root), so it needs no check.
+/// </remarks>
 internal static class PathRules
 {
     /// <summary>The longest name (one path segment), in UTF-8 bytes.</summary>
     public const int MaxNameBytes = 255;
 
-    /// <summary>The longest path, in UTF-8 bytes.</summary>
+    /// <summary>The longest path inside a workspace, in UTF-8 bytes (each segment counts its bytes plus one for its '/').</summary>
     public const int MaxPathBytes = 4096;
 
-    /// <summary>The deepest path, in segments.</summary>
+    /// <summary>The deepest path inside a workspace, in segments.</summary>
     public const int MaxDepth = 256;
+
+    /// <summary>The longest workspace path, in UTF-8 bytes: it is an LMDB key, and LMDB keys stop at 511 bytes.</summary>
+    public const int MaxWorkspacePathBytes = 500;
+
+    /// <summary>The longest store path: the longest workspace path followed by the longest inner path.</summary>
+    public const int MaxStorePathBytes = MaxWorkspacePathBytes + MaxPathBytes;
+
+    /// <summary>The deepest store path: a workspace path (at most one segment per two bytes) followed by the deepest inner path.</summary>
+    public const int MaxStorePathDepth = MaxWorkspacePathBytes / 2 + MaxDepth;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Splits an absolute path into validated segments ("/" gives none).</summary>
-    public static string[] Split(string? path, string paramName = "path")
+    /// <summary>Splits an absolute path inside a workspace into validated segments ("/" gives none).</summary>
+    public static string[] Split(string? path, string paramName = "path") => Split(path, paramName, MaxDepth, MaxPathBytes);
+
+    /// <summary>
+    /// Splits a store path (a workspace path followed by a path inside it) into validated
+    /// segments, within the store-path limits. Where the workspace ends is not known yet: the
+    /// caller checks the inner part with <see cref="CheckInner"/> once it has found it.
+    /// </summary>
+    public static string[] SplitStorePath(string? path, string paramName) => Split(path, paramName, MaxStorePathDepth, MaxStorePathBytes);
+
+    /// <summary>Splits and validates a workspace path (never "/": the caller checks that).</summary>
+    public static string[] SplitWorkspacePath(string? path, string paramName)
+    {
+        var segments = Split(path, paramName);
+        if (PathBytes(segments) > MaxWorkspacePathBytes)
+            throw new InvalidPathException(path, $"a workspace path may be at most {MaxWorkspacePathBytes} UTF-8 bytes", paramName);
+        return segments;
+    }
+
+    /// <summary>Holds the part of a store path inside its workspace to the limits of a path inside a workspace.</summary>
+    public static void CheckInner(ReadOnlySpan<string> inner, string storePath, string paramName)
+    {
+        if (inner.Length > MaxDepth) throw new InvalidPathException(storePath, $"the path inside the workspace is deeper than {MaxDepth} segments", paramName);
+        if (PathBytes(inner) > MaxPathBytes) throw new InvalidPathException(storePath, $"the path inside the workspace is longer than {MaxPathBytes} UTF-8 bytes", paramName);
+    }
+
+    private static string[] Split(string? path, string paramName, int maxDepth, int maxBytes)
     {
         if (path is null) throw new InvalidPathException(path, "the path is null", paramName);
         if (path.Length == 0) throw new InvalidPathException(path, "the path is empty", paramName);
@@ -30,15 +73,32 @@ internal static class PathRules
         if (path[^1] == '/') throw new InvalidPathException(path, "the path may not end with '/'", paramName);
 
         var segments = path[1..].Split('/');
-        if (segments.Length > MaxDepth) throw new InvalidPathException(path, $"the path is deeper than {MaxDepth} segments", paramName);
+        if (segments.Length > maxDepth) throw new InvalidPathException(path, $"the path is deeper than {maxDepth} segments", paramName);
         var totalBytes = 0;
         foreach (var segment in segments)
         {
             totalBytes += ValidateName(segment, path, paramName) + 1;
         }
-        if (totalBytes > MaxPathBytes) throw new InvalidPathException(path, $"the path is longer than {MaxPathBytes} UTF-8 bytes", paramName);
+        if (totalBytes > maxBytes) throw new InvalidPathException(path, $"the path is longer than {maxBytes} UTF-8 bytes", paramName);
         return segments;
     }
+
+    /// <summary>The UTF-8 length of the path the (valid) segments make: each name's bytes plus one for its '/'.</summary>
+    public static int PathBytes(ReadOnlySpan<string> segments)
+    {
+        var total = 0;
+        foreach (var segment in segments) total += Encoding.UTF8.GetByteCount(segment) + 1;
+        return total;
+    }
+
+    /// <summary>
+    /// Why a path inside a workspace <paramref name="depth"/> segments deep and
+    /// <paramref name="bytes"/> long would break the limits, or null if it would not.
+    /// </summary>
+    public static string? LimitBroken(int depth, int bytes) =>
+        depth > MaxDepth ? $"is deeper than {MaxDepth} segments"
+        : bytes > MaxPathBytes ? $"is longer than {MaxPathBytes} UTF-8 bytes"
+        : null;
 
     /// <summary>Validates one name and returns its UTF-8 length.</summary>
     public static int ValidateName(string name, string path, string paramName)
