@@ -1,8 +1,17 @@
 namespace NoKV;
 
 /// <summary>What <see cref="Workspace.ImportAsync(string, string, CancellationToken)"/> copied in (or has so far, in progress reports).</summary>
-/// <param name="Files">Files imported.</param>
+/// <param name="Files">Regular files imported.</param>
 /// <param name="Directories">Directories imported (not counting the target).</param>
 /// <param name="Bytes">Bytes of file content imported.</param>
-/// <param name="SkippedLinks">Symbolic links found in the source, relative to it; never followed, not imported.</param>
-public sealed record ImportResult(long Files, long Directories, long Bytes, IReadOnlyList<string> SkippedLinks);
+/// <param name="Skipped">
+/// Source entries not imported, in the order met, each with its path relative to the source and
+/// the reason: symbolic links (never followed), and special files — named pipes (FIFOs),
+/// sockets, character and block devices — which are recognised without being opened, so an
+/// import never blocks on one.
+/// </param>
+public sealed record ImportResult(long Files, long Directories, long Bytes, IReadOnlyList<ImportSkip> Skipped)
+{
+    /// <summary>The symbolic links among <see cref="Skipped"/>, relative to the source.</summary>
+    public IReadOnlyList<string> SkippedLinks => [.. Skipped.Where(s => s.Reason == ImportSkipReason.SymbolicLink).Select(s => s.Path)];
+}

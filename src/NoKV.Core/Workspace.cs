@@ -109,8 +109,14 @@ public sealed class Workspace
     /// <summary>Lists a directory, in ordinal name order.</summary>
     public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.ListIn(ViewOf, directoryPath);
 
-    /// <summary>Moves (renames) a file or directory. The destination must not exist; its parent must.</summary>
+    /// <summary>
+    /// Moves (renames) a file or directory. The destination must not exist; its parent must.
+    /// Everything below a moved directory moves with it and must stay within the path limits: a
+    /// directory moved deeper or to a longer path has its subtree measured first (O(subtree));
+    /// one moved to the same or a shallower depth and no longer path needs no walk.
+    /// </summary>
     /// <exception cref="InvalidMoveException">A directory into itself or its descendant, or the root.</exception>
+    /// <exception cref="PathLimitExceededException">A node below the moved directory would land deeper than 256 segments or beyond 4,096 bytes; nothing moved.</exception>
     /// <exception cref="PathAlreadyExistsException">The destination exists.</exception>
     public void Move(string from, string to) => _store.MoveIn(Path, _id, from, to);
 
@@ -122,10 +128,14 @@ public sealed class Workspace
     /// Copies a real directory tree into <paramref name="targetPath"/> (created if missing),
     /// replacing files that exist. Blocks are uploaded first and metadata published in batches of
     /// a thousand files, each batch one transaction: a failure leaves earlier batches imported
-    /// and no file half-written. Symbolic links are never followed and are not imported.
+    /// and no file half-written. Only directories and regular files are imported: symbolic links
+    /// are never followed, and special files (named pipes, sockets, devices) are recognised
+    /// without being opened, so an import never blocks on one; all of them are listed in
+    /// <see cref="ImportResult.Skipped"/>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The source directory does not exist.</exception>
     /// <exception cref="InvalidPathException">A source name is not a valid NoKV name (e.g. too long).</exception>
+    /// <exception cref="PathLimitExceededException">A source entry would land deeper than 256 segments or beyond 4,096 bytes below the target.</exception>
     public Task<ImportResult> ImportAsync(string sourceDirectory, string targetPath = "/", CancellationToken cancellationToken = default) =>
         _store.ImportAsync(Path, _id, sourceDirectory, targetPath, null, cancellationToken);
 

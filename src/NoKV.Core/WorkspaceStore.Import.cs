@@ -1,3 +1,4 @@
+using NoKV.Import;
 using NoKV.Paths;
 using NoKV.Streams;
 
@@ -17,72 +18,80 @@ public sealed partial class WorkspaceStore
         CreateDirectoryIn(wsPath, wsId, targetPath);
 
         var batch = new ImportBatch(this, wsPath, wsId);
-        long files = 0, directories = 0, bytes = 0;
-        var skipped = new List<string>();
+        long files = 0, directories = 0, totalBytes = 0;
+        var skipped = new List<ImportSkip>();
         var buffer = new byte[Math.Min(ChunkSize, 1024 * 1024)];
 
-        async Task WalkAsync(DirectoryInfo dir, string[] at, string relative)
+        async Task WalkAsync(DirectoryInfo dir, string[] at, int atBytes, string relative)
         {
             foreach (var entry in dir.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var rel = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
-                // Links are never followed: one could point outside the source tree.
-                if (entry.LinkTarget is not null) { skipped.Add(rel); continue; }
-                PathRules.ValidateName(entry.Name, "/" + rel, nameof(sourceDirectory));
+                // Only directories and regular files are imported, and the type is read without
+                // opening the entry: links are never followed (one could point outside the source
+                // tree), and opening a FIFO would wait for a writer.
+                var type = SourceFiles.TypeOf(entry);
+                if (type.SkipReason() is { } reason) { skipped.Add(new ImportSkip(rel, reason)); continue; }
+                var nameBytes = PathRules.ValidateName(entry.Name, "/" + rel, nameof(sourceDirectory));
                 string[] segments = [.. at, entry.Name];
-                if (entry is DirectoryInfo child)
+                var pathBytes = atBytes + nameBytes + 1;
+                if (PathRules.LimitBroken(segments.Length, pathBytes) is { } broken) throw new PathLimitExceededException(PathRules.Join(segments), broken);
+                if (type == SourceEntryType.Directory)
                 {
                     batch.AddDirectory(segments);
                     directories++;
-                    await WalkAsync(child, segments, rel).ConfigureAwait(false);
+                    await WalkAsync((DirectoryInfo)entry, segments, pathBytes, rel).ConfigureAwait(false);
                     continue;
                 }
 
-                var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add);
-                await using (stream.ConfigureAwait(false))
+                // Opened so that it cannot block either: a file replaced by a FIFO since it was
+                // looked at is found out on the open descriptor and skipped.
+                var (file, openedType) = SourceFiles.OpenRegular(entry.FullName);
+                if (file is null) { skipped.Add(new ImportSkip(rel, openedType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
+                await using (file.ConfigureAwait(false))
                 {
-                    try
+                    var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add);
+                    await using (stream.ConfigureAwait(false))
                     {
-                        var file = new FileStream(entry.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                        await using (file.ConfigureAwait(false))
+                        try
                         {
                             int n;
                             while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                             {
                                 await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                                bytes += n;
+                                totalBytes += n;
                             }
                         }
-                    }
-                    catch
-                    {
-                        // A half-read source file must not join the batch; the failure is thrown as it is.
-                        stream.Abort();
-                        throw;
+                        catch
+                        {
+                            // A half-read source file must not join the batch; the failure is thrown as it is.
+                            stream.Abort();
+                            throw;
+                        }
                     }
                 }
                 files++;
                 if (batch.Count >= ImportBatchFiles)
                 {
                     await batch.FlushAsync().ConfigureAwait(false);
-                    progress?.Report(new ImportResult(files, directories, bytes, skipped));
+                    progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
                 }
             }
         }
 
         try
         {
-            await WalkAsync(source, target, "").ConfigureAwait(false);
+            await WalkAsync(source, target, PathRules.PathBytes(target), "").ConfigureAwait(false);
             await batch.FlushAsync().ConfigureAwait(false);
-            progress?.Report(new ImportResult(files, directories, bytes, skipped));
+            progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
         }
         catch
         {
             await batch.AbandonAsync().ConfigureAwait(false);
             throw;
         }
-        return new ImportResult(files, directories, bytes, skipped);
+        return new ImportResult(files, directories, totalBytes, [.. skipped]);
     }
 
     /// <summary>Files uploaded but not yet published, and the directories to create with them.</summary>
