@@ -18,6 +18,7 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
     /// <exception cref="UnrelatedSnapshotException">The snapshot's root is not the target directory (or its lineage).</exception>
+    /// <exception cref="PathLimitExceededException">The directory now lies deeper than where the snapshot was taken, and a restored node would land beyond the path limits; nothing changed.</exception>
     public void Rollback(string targetPath, long snapshotId) => Rollback(targetPath, snapshotId, expectedWorkspaceId: 0);
 
     /// <summary>A rollback through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
@@ -52,7 +53,12 @@ public sealed partial class WorkspaceStore
         if (!record.IsDirectory) throw new NotADirectoryException(targetPath);
         // Directory inodes are never reused, so an equal inode means "a snapshot of this directory".
         if (pin.RootInode != target) throw new UnrelatedSnapshotException(targetPath, snapshotId);
-        new SubtreeRestorer(txn, writer, LayerTable.ViewOf(txn, pin.Layer, pin.RootInode), () => _ids.Next(txn)).Restore(target);
+        var snapshot = LayerTable.ViewOf(txn, pin.Layer, pin.RootInode);
+        // The directory may sit deeper now than where the snapshot was taken: what it restores
+        // must still fit the path limits there (walked only in that case).
+        var takenAt = Paths.PathRules.SplitStorePath(pin.Root, nameof(targetPath))[Paths.PathRules.SplitStorePath(pin.WorkspacePath, nameof(targetPath)).Length..];
+        if (!SubtreeFit.NoWalkNeeded(takenAt, inner)) SubtreeFit.Ensure(txn, snapshot, pin.RootInode, isDirectory: true, inner);
+        new SubtreeRestorer(txn, writer, snapshot, () => _ids.Next(txn)).Restore(target);
         writer.Complete();
         NextVersion(txn);
     }

@@ -161,6 +161,30 @@ public sealed class PathLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_subtree_rollback_that_would_put_a_node_over_the_limit_is_refused()
+    {
+        // The snapshot's subtree was 100 deep where it was taken; the directory has since lost
+        // it and moved 200 deep. Restoring it there would put nodes 300 deep.
+        var ws = _temp.Store.CreateWorkspace("/w");
+        ws.CreateDirectory("/m" + Chain(99));
+        await ws.Write("/m" + Chain(99) + "/f", "x");
+        var pin = _temp.Store.Snapshot("/w/m");
+        ws.Delete("/m/d", recursive: true);
+        ws.CreateDirectory(Chain(200));
+        ws.Move("/m", Chain(200) + "/m");
+        var before = await ws.Tree();
+
+        var e = Assert.Throws<PathLimitExceededException>(() => _temp.Store.Rollback("/w" + Chain(200) + "/m", pin.Id));
+        Assert.Equal(257, e.Path.Count(c => c == '/'));
+        Assert.Equal(before, await ws.Tree());
+
+        // Back where it was taken, the same rollback fits.
+        ws.Move(Chain(200) + "/m", "/m");
+        _temp.Store.Rollback("/w/m", pin.Id);
+        Assert.Equal("x", await ws.ReadText("/m" + Chain(99) + "/f"));
+    }
+
+    [Fact]
     public async Task An_import_below_a_deep_directory_that_would_exceed_the_limit_is_refused()
     {
         Directory.CreateDirectory(Path.Combine(_source, "a", "b", "c", "d", "e", "f", "g"));
