@@ -18,7 +18,7 @@ internal static class TransferCommands
             if (!Directory.Exists(directory)) throw new UsageException($"no such directory: {directory}");
             var (ws, path) = LocateOrCreate(store, p.GetValue(target)!);
             var result = await ImportAsync(ws, directory, path, ct).ConfigureAwait(false);
-            foreach (var link in result.SkippedLinks) Console.Error.WriteLine($"skipped symbolic link: {link}");
+            foreach (var skip in result.Skipped) Console.Error.WriteLine($"skipped {Describe(skip.Reason)}: {skip.Path}");
             Console.Out.WriteLine($"imported {result.Files} files, {result.Directories} directories, {result.Bytes} bytes into {p.GetValue(target)}");
             return ExitCodes.Success;
         }), source, target);
@@ -93,4 +93,14 @@ internal static class TransferCommands
         }
         return (files, bytes);
     }
+
+    private static string Describe(ImportSkipReason reason) => reason switch
+    {
+        ImportSkipReason.SymbolicLink => "symbolic link",
+        ImportSkipReason.NamedPipe => "named pipe",
+        ImportSkipReason.Socket => "socket",
+        ImportSkipReason.CharacterDevice => "character device",
+        ImportSkipReason.BlockDevice => "block device",
+        _ => "special file",
+    };
 }
