@@ -15,18 +15,16 @@ internal enum MetadataFileState
 
 /// <summary>
 /// Checks an LMDB data file before it is mapped. LMDB maps the whole file and trusts it: a page
-/// past the end of a file cut short kills the process that touches it (SIGBUS), which no
-/// exception handler can catch. So the meta pages are read with plain file I/O first, and the
-/// file must hold every page the newest transaction allocated (or, for the pages it lacks, the
-/// free-page tree must list them: LMDB never writes a page allocated and freed in one
-/// transaction). Costs two small reads for a healthy file.
+/// past the end of a file cut short, or a garbage size or pointer that reads past it, kills the
+/// process that touches it (SIGBUS), which no exception handler can catch. So the meta pages are
+/// read with plain file I/O first (<see cref="LmdbFileHeader"/>), then every live page
+/// (<see cref="LmdbTreeCheck"/>). The file may legitimately end before its last allocated page
+/// (LMDB never writes a page a transaction allocated and freed again), so what must be inside
+/// the file is every page reachable from the roots, not every allocated one.
 /// </summary>
 internal static class LmdbDataFile
 {
     public const string FileName = "data.mdb";
-
-    // Pages a healthy file may lack are loose pages of recent transactions: a few, never millions.
-    private const long MostMissingPages = 1 << 16;
 
     /// <summary>Inspects {directory}/data.mdb; throws <see cref="StoreCorruptedException"/> if LMDB cannot safely map it.</summary>
     public static MetadataFileState Inspect(string directory)
@@ -45,13 +43,7 @@ internal static class LmdbDataFile
         {
             if (file.Length == 0) return MetadataFileState.Empty;
             var header = LmdbFileHeader.Read(file);
-            if (file.Length >= header.AllocatedBytes) return MetadataFileState.Sound;
-            var firstMissing = file.Length / header.PageSize;
-            if (header.LastPage - firstMissing >= MostMissingPages || !new LmdbFreePages(file, header).CoverAllFrom(firstMissing))
-            {
-                throw LmdbFileHeader.Damaged(
-                    $"{path} is {file.Length} bytes long but its newest transaction uses pages up to byte {header.AllocatedBytes} (was it cut short?)");
-            }
+            new LmdbTreeCheck(file, header).Run();
             return MetadataFileState.Sound;
         }
     }

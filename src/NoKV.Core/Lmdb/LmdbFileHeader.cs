@@ -53,9 +53,6 @@ internal sealed class LmdbFileHeader
     /// <summary>The root of the main tree (named databases), or -1 when it is empty.</summary>
     public long MainRoot { get; }
 
-    /// <summary>The size the file must reach for every allocated page to exist: (last page + 1) × page size.</summary>
-    public long AllocatedBytes => (LastPage + 1) * PageSize;
-
     /// <summary>Reads and checks both meta pages; throws <see cref="StoreCorruptedException"/> if either is damaged.</summary>
     public static LmdbFileHeader Read(FileStream file)
     {

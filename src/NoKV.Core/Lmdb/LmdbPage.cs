@@ -22,6 +22,10 @@ internal readonly ref struct LmdbPage(ReadOnlySpan<byte> bytes, long number)
     private readonly ReadOnlySpan<byte> _bytes = bytes;
 
     public long Number { get; } = number;
+
+    /// <summary>The page number the page records for itself: LMDB writes it, so anything else is a misplaced or garbage page.</summary>
+    public long RecordedNumber => BinaryPrimitives.ReadInt64LittleEndian(_bytes);
+
     public ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[18..]);
     public bool IsBranch => (Flags & BranchFlag) != 0;
     public bool IsLeaf => (Flags & LeafFlag) != 0;
@@ -30,16 +34,23 @@ internal readonly ref struct LmdbPage(ReadOnlySpan<byte> bytes, long number)
     /// <summary>How many pages an overflow run starting at this page spans.</summary>
     public uint OverflowPages => BinaryPrimitives.ReadUInt32LittleEndian(_bytes[20..]);
 
-    /// <summary>The number of nodes (NUMKEYS: mp_lower counts the 2-byte pointers after the header).</summary>
+    /// <summary>
+    /// The number of nodes (NUMKEYS: mp_lower counts the 2-byte pointers after the header; nodes
+    /// fill the page from mp_upper to its end).
+    /// </summary>
     public int NodeCount
     {
         get
         {
             var lower = BinaryPrimitives.ReadUInt16LittleEndian(_bytes[20..]);
-            if (HeaderSize + lower > _bytes.Length) throw Damaged("its node count runs past the page");
+            var upper = BinaryPrimitives.ReadUInt16LittleEndian(_bytes[22..]);
+            if ((lower & 1) != 0 || lower > upper || HeaderSize + upper > _bytes.Length) throw Damaged("its free-space bounds are impossible");
             return lower >> 1;
         }
     }
+
+    /// <summary>A leaf node's flags (F_BIGDATA 1, F_SUBDATA 2, F_DUPDATA 4).</summary>
+    public ushort LeafFlags(int node) => BinaryPrimitives.ReadUInt16LittleEndian(Node(node)[4..]);
 
     /// <summary>The child page a branch node points to (48 bits: mn_lo, mn_hi, mn_flags).</summary>
     public long ChildPage(int node)
@@ -73,7 +84,9 @@ internal readonly ref struct LmdbPage(ReadOnlySpan<byte> bytes, long number)
         var pointerAt = HeaderSize + 2 * index;
         if (index < 0 || pointerAt + 2 > _bytes.Length) throw Damaged("a node pointer runs past the page");
         var at = HeaderSize + BinaryPrimitives.ReadUInt16LittleEndian(_bytes[pointerAt..]);
-        if (at + NodeHeaderSize > _bytes.Length) throw Damaged("a node runs past the page");
+        if (at < HeaderSize + BinaryPrimitives.ReadUInt16LittleEndian(_bytes[22..]) || at + NodeHeaderSize > _bytes.Length) throw Damaged("a node lies outside the page's node area");
+        var keySize = BinaryPrimitives.ReadUInt16LittleEndian(_bytes[(at + 6)..]);
+        if (at + NodeHeaderSize + keySize > _bytes.Length) throw Damaged("a key runs past the page");
         return _bytes[at..];
     }
 
