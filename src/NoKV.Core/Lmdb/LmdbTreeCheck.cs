@@ -8,8 +8,8 @@ namespace NoKV.Lmdb;
 /// page's own number, its kind, its node pointers, key and value sizes, child and overflow page
 /// numbers, and named-database roots. LMDB trusts these fields; a garbage one makes it read past
 /// the page, and past the end of the file that is a SIGBUS no handler can catch. A file that passes
-/// keeps every read LMDB does inside the file. Costs one read of each live page (the whole file,
-/// roughly), sequential enough to run at page-cache speed.
+/// keeps every read LMDB does inside the file. Costs one page-sized read per live page at open
+/// (about the file's size in I/O) and a bit per page of memory.
 /// </summary>
 internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
 {
@@ -21,7 +21,7 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
     private const ushort SubData = 0x02;
 
     private readonly long _pagesInFile = file.Length / header.PageSize;
-    private readonly HashSet<long> _seen = [];
+    private readonly System.Collections.BitArray _seen = new((int)Math.Min(Math.Min(header.LastPage + 1, file.Length / header.PageSize), int.MaxValue));
 
     /// <summary>Throws <see cref="StoreCorruptedException"/> at the first damaged page.</summary>
     public void Run()
@@ -61,7 +61,6 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
         var run = new LmdbPage(ReadPage(first), first);
         if (!run.IsOverflow || run.OverflowPages < needed) throw from.Damaged($"overflow page {first} does not hold its {length}-byte value");
         for (var page = first + 1; page < first + needed; page++) Claim(page);
-        if (first + needed > _pagesInFile) throw LmdbFileHeader.Damaged($"overflow pages {first}..{first + needed - 1} run past the end of the file");
     }
 
     private void CheckDatabase(LmdbPage from, ReadOnlySpan<byte> record)
@@ -75,14 +74,15 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
     private void Claim(long page)
     {
         if (page < 2 || page > header.LastPage) throw LmdbFileHeader.Damaged($"page {page} is outside the allocated pages");
-        if (!_seen.Add(page)) throw LmdbFileHeader.Damaged($"page {page} is reachable twice");
+        if (page >= _pagesInFile || page >= _seen.Length)
+            throw LmdbFileHeader.Damaged($"live page {page} lies past the end of the file ({file.Length} bytes): the file was cut short");
+        if (_seen[(int)page]) throw LmdbFileHeader.Damaged($"page {page} is reachable twice");
+        _seen[(int)page] = true;
     }
 
     private byte[] ReadPage(long first)
     {
         Claim(first);
-        if (first >= _pagesInFile)
-            throw LmdbFileHeader.Damaged($"live page {first} lies past the end of the file ({file.Length} bytes): the file was cut short");
         var bytes = new byte[header.PageSize];
         if (RandomAccess.Read(file.SafeFileHandle, bytes, first * header.PageSize) < bytes.Length) throw LmdbFileHeader.Damaged($"page {first} is cut short");
         var page = new LmdbPage(bytes, first);
