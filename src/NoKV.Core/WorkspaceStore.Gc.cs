@@ -13,6 +13,7 @@ public sealed partial class WorkspaceStore
     /// references. Never deletes a block a workspace or snapshot can read. Cost follows the
     /// garbage, not the store size. Safe to run while other threads read and write.
     /// </summary>
+    /// <exception cref="StoreCorruptedException">A full sweep was asked of metadata that has never written a block while the block store holds NoKV blocks; nothing was swept.</exception>
     /// <param name="mode">Incremental (the default) looks only at queued garbage; Full also sweeps the block store for orphans and counts blocks only snapshots keep.</param>
     public GcReport CollectGarbage(GcMode mode = GcMode.Incremental) => CollectGarbageAsync(mode).GetAwaiter().GetResult();
 
@@ -35,6 +36,7 @@ public sealed partial class WorkspaceStore
             long? snapshotOnly = null;
             if (mode == GcMode.Full)
             {
+                await FullSweepGuard.EnsureMetadataVouchesForBlocksAsync(_meta, Blocks, cancellationToken).ConfigureAwait(false);
                 await orphans.RunFullSweepAsync(cancellationToken).ConfigureAwait(false);
                 snapshotOnly = _meta.Read(SnapshotOnlyCounter.Count);
             }

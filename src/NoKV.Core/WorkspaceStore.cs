@@ -51,30 +51,63 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     internal Blocks.PendingGenerations Pending => _pending;
 
     /// <summary>Opens (creating if needed) a store in <paramref name="directory"/> with LMDB metadata in {directory}/meta and local blocks in {directory}/blocks.</summary>
+    /// <exception cref="StoreCorruptedException">The metadata is damaged, or missing or empty where a store has been (see <see cref="Open(WorkspaceStoreOptions)"/>).</exception>
+    /// <exception cref="StoreLockedException">Another process has the store open.</exception>
     public static WorkspaceStore Open(string directory) => Open(new WorkspaceStoreOptions { Directory = directory });
 
-    /// <summary>Opens (creating if needed) a store with the given options.</summary>
+    /// <summary>
+    /// Opens (creating if needed) a store with the given options. A store is created only where
+    /// none has been: a missing or empty metadata file beside the store's identity file
+    /// ({Directory}/nokv.identity) or beside NoKV blocks in the block store is damage, and so is a
+    /// metadata file LMDB could not safely map (cut short, damaged meta pages) or one from another
+    /// store. Damage throws <see cref="StoreCorruptedException"/> and creates, changes and deletes nothing.
+    /// </summary>
+    /// <exception cref="StoreCorruptedException">The metadata is damaged, or missing or empty where a store has been.</exception>
+    /// <exception cref="StoreLockedException">Another process has the store open.</exception>
     public static WorkspaceStore Open(WorkspaceStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validated = options.Validated();
-        System.IO.Directory.CreateDirectory(validated.Directory!);
-        var storeLock = StoreLock.Acquire(validated.Directory!);
-        MetaDb meta;
+        var directory = validated.Directory!;
+        System.IO.Directory.CreateDirectory(directory);
+        var storeLock = StoreLock.Acquire(directory);
+        MetaDb? meta = null;
         IBlockStore blocks;
         try
         {
-            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(validated.Directory!, "blocks"));
-            meta = MetaDb.Open(Path.Combine(validated.Directory!, "meta"), validated.MaxMetadataSize);
+            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
+            var identity = StoreIdentityFile.Read(directory);
+            meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, blocks));
+            if (identity.StoreId is { } named && named != meta.StoreId)
+            {
+                throw new StoreCorruptedException(
+                    $"The metadata in {Path.Combine(directory, "meta")} is store {meta.StoreId:N}'s, but {Path.Combine(directory, StoreIdentityFile.FileName)} names store {named:N}: " +
+                    "the metadata was replaced with another store's. Refusing to open it: this store's blocks would look unreferenced. Restore the metadata from a backup.");
+            }
+            // New stores, stores from before identity files, and a file that was unreadable.
+            if (identity.StoreId != meta.StoreId) StoreIdentityFile.Write(directory, meta.StoreId);
         }
         catch
         {
+            meta?.Dispose();
             storeLock.Dispose();
             throw;
         }
         var store = new WorkspaceStore(validated, storeLock, meta, blocks);
-        Logging.Log.StoreOpened(store.Logger, validated.Directory!, blocks.GetType().Name);
+        Logging.Log.StoreOpened(store.Logger, directory, blocks.GetType().Name);
         return store;
+    }
+
+    /// <summary>
+    /// Asked only when there is no metadata (creating a store, or damage): what shows a store has
+    /// been here, or null if nothing does. Open is synchronous, so the block store is asked
+    /// synchronously (one LIST that stops at the first block).
+    /// </summary>
+    private static string? EvidenceOfAStore(string directory, StoreIdentityFile identity, IBlockStore blocks)
+    {
+        if (identity.Exists) return $"{Path.Combine(directory, StoreIdentityFile.FileName)} shows a store was created here";
+        var block = NoKV.Blocks.BlockStoreEvidence.FirstBlockKeyAsync(blocks, CancellationToken.None).GetAwaiter().GetResult();
+        return block is null ? null : $"the block store already holds NoKV blocks (such as '{block}')";
     }
 
     /// <summary>Closes the store. Safe to call more than once.</summary>

@@ -68,7 +68,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         foreach (var node in AllNodes(ws, "/")) Assert.Equal(node, Paths.PathRules.Normalize(node));
         Assert.Equal(otherBefore, await other.Tree());
         Assert.Equal(["/other", "/victim"], _temp.Store.ListWorkspaces().Select(w => w.Path).Where(p => p is "/other" or "/victim"));
-        Assert.Equal(["blocks", "meta", "nokv.lock", "nokv.owner"], Directory.EnumerateFileSystemEntries(_temp.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["blocks", "meta", "nokv.identity", "nokv.lock", "nokv.owner"], Directory.EnumerateFileSystemEntries(_temp.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(_temp.Store.Verify().IsHealthy);
         output.WriteLine($"{succeeded} operations succeeded, {refused} refused with a typed exception");
     }

@@ -4,8 +4,11 @@
 // for the one in flight either its before or its after state, never anything torn.
 //
 //   NoKV.CrashHelper STORE_DIR RUN SEED JOURNAL
+//   NoKV.CrashHelper probe STORE_DIR [gc]     (see MetadataProbe)
 using NoKV;
 using NoKV.Tests;
+
+if (args[0] == "probe") return MetadataProbe.Run(args[1], fullGc: args.Length > 2 && args[2] == "gc");
 
 if (args[0] == "open")
 {
@@ -19,7 +22,7 @@ if (args[0] == "open")
     {
         Console.WriteLine($"{e.GetType().Name}: {e.Message}");
     }
-    return;
+    return 0;
 }
 
 var (storeDir, run, seed, journalPath) = (args[0], args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3]);

@@ -5,14 +5,11 @@ namespace NoKV.Lmdb;
 /// <summary>
 /// The store's LMDB environment: opens the named databases and runs every metadata operation as
 /// one transaction. Write transactions are serialised by a gate (LMDB allows one writer; the gate
-/// keeps the wait in managed code and lets callers run commit hooks in order). This is the only
-/// type, with <see cref="MetaTxn"/>, that touches LightningDB.
+/// keeps the wait in managed code and lets callers run commit hooks in order). LightningDB is used
+/// only in this folder, and every failure leaves it as a NoKV exception (<see cref="LmdbErrors"/>).
 /// </summary>
 internal sealed class MetaDb : IDisposable
 {
-    private const int FormatVersion = 1;
-    private static readonly byte[] FormatKey = "format"u8.ToArray();
-
     private readonly LightningEnvironment _env;
     private readonly LightningDatabase[] _dbs;
     private readonly Lock _writeGate = new();
@@ -27,19 +24,35 @@ internal sealed class MetaDb : IDisposable
         _dbs = dbs;
     }
 
-    public static MetaDb Open(string directory, long mapSize)
+    /// <summary>The store's id, kept in the meta database and in the store directory's identity file.</summary>
+    public Guid StoreId { get; private init; }
+
+    /// <summary>True if this open created the store's metadata.</summary>
+    public bool Created { get; private init; }
+
+    /// <summary>
+    /// Opens the metadata in <paramref name="directory"/>. The data file is checked before LMDB
+    /// maps it (<see cref="LmdbDataFile"/>). Where there is no store yet (no file, an empty file,
+    /// or a file with no format record) <paramref name="refusal"/> decides: null creates the
+    /// store; a reason (what shows a store was here) throws <see cref="StoreCorruptedException"/>
+    /// and creates nothing.
+    /// </summary>
+    public static MetaDb Open(string directory, long mapSize, Func<string?> refusal)
     {
         NativeLmdbLoader.EnsureInstalled();
+        var state = LmdbDataFile.Inspect(directory);
+        if (state != MetadataFileState.Sound && refusal() is { } reason) throw NoStoreHere(directory, state, reason);
         Directory.CreateDirectory(directory);
-        var names = Enum.GetNames<Db>();
-        var env = new LightningEnvironment(directory, new EnvironmentConfiguration
-        {
-            MapSize = mapSize,
-            MaxDatabases = names.Length + 4,
-            MaxReaders = 1024,
-        });
+        LightningEnvironment? env = null;
         try
         {
+            var names = Enum.GetNames<Db>();
+            env = new LightningEnvironment(directory, new EnvironmentConfiguration
+            {
+                MapSize = mapSize,
+                MaxDatabases = names.Length + 4,
+                MaxReaders = 1024,
+            });
             // NoThreadLocalStorage: read transactions belong to the txn object, not the thread,
             // so many concurrent readers on the thread pool are fine.
             env.Open(EnvironmentOpenFlags.NoThreadLocalStorage);
@@ -47,36 +60,43 @@ internal sealed class MetaDb : IDisposable
             // (the file grows) and, crash after crash, fill the reader table. Clear them.
             env.CheckStaleReaders();
             var dbs = new LightningDatabase[names.Length];
-            using (var txn = env.BeginTransaction())
+            using var txn = env.BeginTransaction();
+            for (var i = 0; i < names.Length; i++)
             {
-                for (var i = 0; i < names.Length; i++)
-                {
-                    dbs[i] = txn.OpenDatabase(names[i], new DatabaseConfiguration { Flags = DatabaseOpenFlags.Create });
-                }
-                CheckFormat(txn, dbs[(int)Db.Meta]);
-                txn.Commit().ThrowOnError();
+                dbs[i] = txn.OpenDatabase(names[i], new DatabaseConfiguration { Flags = DatabaseOpenFlags.Create });
             }
-            return new MetaDb(env, dbs);
+            var meta = dbs[(int)Db.Meta];
+            var created = !StoreFormat.IsPresent(txn, meta);
+            // A sound LMDB file without a format record: a crash while the store was being created, or
+            // a file from elsewhere. The same rule as for no file at all; returning aborts the txn.
+            if (created && state == MetadataFileState.Sound && refusal() is { } noFormat) throw NoStoreHere(directory, state, noFormat);
+            var storeId = created ? StoreFormat.Create(txn, meta) : StoreFormat.Check(txn, meta);
+            LmdbErrors.Check(txn.Commit());
+            return new MetaDb(env, dbs) { StoreId = storeId, Created = created };
+        }
+        catch (LightningException e)
+        {
+            env?.Dispose();
+            throw LmdbErrors.From(e);
         }
         catch
         {
-            env.Dispose();
+            env?.Dispose();
             throw;
         }
     }
 
-    private static void CheckFormat(LightningTransaction txn, LightningDatabase meta)
+    private static StoreCorruptedException NoStoreHere(string directory, MetadataFileState state, string reason)
     {
-        var (rc, _, value) = txn.Get(meta, FormatKey);
-        if (rc == MDBResultCode.NotFound)
+        var what = state switch
         {
-            txn.Put(meta, FormatKey, BitConverter.GetBytes(FormatVersion)).ThrowOnError();
-            return;
-        }
-        rc.ThrowOnError();
-        var version = BitConverter.ToInt32(value.AsSpan());
-        if (version != FormatVersion)
-            throw new StoreCorruptedException($"The store's metadata format is version {version}; this NoKV reads version {FormatVersion}.");
+            MetadataFileState.Absent => "missing",
+            MetadataFileState.Empty => "empty",
+            _ => "not a NoKV store's (it has no format record)",
+        };
+        return new StoreCorruptedException(
+            $"The store's metadata ({Path.Combine(directory, LmdbDataFile.FileName)}) is {what}, but {reason}. " +
+            "Refusing to open it as a new, empty store: its blocks would look unreferenced. Restore the metadata from a backup.");
     }
 
     /// <summary>Runs <paramref name="body"/> in a read-only snapshot of the metadata.</summary>
@@ -87,6 +107,10 @@ internal sealed class MetaDb : IDisposable
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return ReadCore(body);
+        }
+        catch (LightningException e)
+        {
+            throw LmdbErrors.From(e);
         }
         finally
         {
@@ -99,7 +123,7 @@ internal sealed class MetaDb : IDisposable
         // Read transactions are recycled (LMDB reset/renew): beginning a fresh one costs a
         // reader-slot registration and allocations on every stat or lookup.
         if (!_idleReaders.TryTake(out var txn)) txn = _env.BeginTransaction(TransactionBeginFlags.ReadOnly);
-        else txn.Renew().ThrowOnError();
+        else LmdbErrors.Check(txn.Renew());
         var recycle = false;
         try
         {
@@ -140,6 +164,18 @@ internal sealed class MetaDb : IDisposable
     public T Write<T>(Func<MetaTxn, T> body, bool durable)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            return WriteCore(body, durable);
+        }
+        catch (LightningException e)
+        {
+            throw LmdbErrors.From(e);
+        }
+    }
+
+    private T WriteCore<T>(Func<MetaTxn, T> body, bool durable)
+    {
         lock (_writeGate)
         {
             using var txn = _env.BeginTransaction(durable ? TransactionBeginFlags.None : TransactionBeginFlags.NoSync);
@@ -148,10 +184,7 @@ internal sealed class MetaDb : IDisposable
             // Cursors must close before the commit.
             using (metaTxn) result = body(metaTxn);
             CommitFaults?.Invoke(CommitPhase.BeforeCommit);
-            var rc = txn.Commit();
-            if (rc == MDBResultCode.MapFull)
-                throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
-            rc.ThrowOnError();
+            LmdbErrors.Check(txn.Commit());
             metaTxn.RunCommitHooks();
             CommitFaults?.Invoke(CommitPhase.AfterCommit);
             return result;

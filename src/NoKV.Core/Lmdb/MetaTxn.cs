@@ -48,7 +48,7 @@ internal sealed class MetaTxn : IDisposable
     {
         var (rc, _, value) = _txn.Get(_dbs[(int)db], key);
         if (rc == MDBResultCode.NotFound) return null;
-        rc.ThrowOnError();
+        LmdbErrors.Check(rc);
         return value.CopyToNewArray();
     }
 
@@ -56,23 +56,20 @@ internal sealed class MetaTxn : IDisposable
     {
         var (rc, _, _) = _txn.Get(_dbs[(int)db], key);
         if (rc == MDBResultCode.NotFound) return false;
-        rc.ThrowOnError();
+        LmdbErrors.Check(rc);
         return true;
     }
 
     public void Put(Db db, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        var rc = _txn.Put(_dbs[(int)db], key, value);
-        if (rc == MDBResultCode.MapFull)
-            throw new NoKVException("The metadata store is full; open the store with a larger WorkspaceStoreOptions.MaxMetadataSize.");
-        rc.ThrowOnError();
+        LmdbErrors.Check(_txn.Put(_dbs[(int)db], key, value));
     }
 
     public bool Delete(Db db, ReadOnlySpan<byte> key)
     {
         var rc = _txn.Delete(_dbs[(int)db], key);
         if (rc == MDBResultCode.NotFound) return false;
-        rc.ThrowOnError();
+        LmdbErrors.Check(rc);
         return true;
     }
 
@@ -91,7 +88,7 @@ internal sealed class MetaTxn : IDisposable
             yield return new(keySpan.ToArray(), value.CopyToNewArray());
             rc = cursor.Next().resultCode;
         }
-        if (rc != MDBResultCode.NotFound) rc.ThrowOnError();
+        if (rc != MDBResultCode.NotFound) LmdbErrors.Check(rc);
     }
 
     /// <summary>The first entry with key ≥ <paramref name="from"/> that starts with <paramref name="prefix"/>, if any.</summary>
@@ -123,7 +120,7 @@ internal sealed class MetaTxn : IDisposable
             if (accept(keySpan)) return new(keySpan.ToArray(), value.CopyToNewArray());
             rc = cursor.Next().resultCode;
         }
-        if (rc != MDBResultCode.NotFound) rc.ThrowOnError();
+        if (rc != MDBResultCode.NotFound) LmdbErrors.Check(rc);
         return null;
     }
 
