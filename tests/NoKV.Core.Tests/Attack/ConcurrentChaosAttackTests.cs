@@ -24,6 +24,7 @@ public sealed class ConcurrentChaosAttackTests(ITestOutputHelper output)
         var ops = 0L;
         var gcs = 0L;
         var verifies = 0L;
+        var gcLog = new ConcurrentQueue<string>();
 
         var writers = Enumerable.Range(0, 3).Select(i => Task.Run(async () =>
         {
@@ -150,7 +151,13 @@ public sealed class ConcurrentChaosAttackTests(ITestOutputHelper output)
             var n = 0;
             while (!stop.IsCancellationRequested)
             {
-                try { await store.CollectGarbageAsync(n++ % 3 == 0 ? GcMode.Full : GcMode.Incremental); Interlocked.Increment(ref gcs); }
+                try
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var r = await store.CollectGarbageAsync(n++ % 3 == 0 ? GcMode.Full : GcMode.Incremental);
+                    Interlocked.Increment(ref gcs);
+                    gcLog.Enqueue($"{r.Mode} {clock.ElapsedMilliseconds} ms: layers {r.LayersCollected}+{r.LayersMerged}, shadowed {r.ShadowedVersionsCollected}, generations {r.GenerationsCollected} (in use {r.GenerationsInUse}), blocks {r.BlocksDeleted}, orphans {r.OrphansDeleted}");
+                }
                 catch (Exception e) { problems.Enqueue("GC: " + e); }
             }
         });
@@ -170,6 +177,7 @@ public sealed class ConcurrentChaosAttackTests(ITestOutputHelper output)
 
         var results = await Task.WhenAll(writers);
         await Task.WhenAll(gc, verify);
+        foreach (var line in gcLog) output.WriteLine(line);
         output.WriteLine($"{ops} operations, {gcs} GC runs, {verifies} Verify runs, {problems.Count} problems");
 
         foreach (var (i, model, pins) in results)
