@@ -53,11 +53,12 @@ public sealed partial class WorkspaceStore
     /// <summary>
     /// The metadata check ran in one snapshot, but blocks are read live: GC may have deleted a
     /// block since, rightly, because every version using it went. Only a block that a fresh
-    /// snapshot still references is a problem: its minting generation still exists, or a
-    /// borrower still counts it.
+    /// snapshot still references is a problem: its minting generation is still named by some
+    /// inode record (a generation named by none is queued, and GC deletes its blocks before its
+    /// records), or a borrower still counts it.
     /// </summary>
     private static bool StillReferenced(MetaTxn txn, ChunkRecord chunk) =>
-        GenerationTable.TryGet(txn, chunk.BlockGen) is not null || txn.Exists(Db.BlockRefs, chunk.BlockRefKey);
+        GenerationTable.TryGet(txn, chunk.BlockGen) is { RefCount: > 0 } || txn.Exists(Db.BlockRefs, chunk.BlockRefKey);
 
     private async Task<StoreProblem?> CheckBlockAsync(string key, ChunkRecord chunk, bool contents, byte[] buffer, CancellationToken cancellationToken)
     {

@@ -267,15 +267,23 @@ public sealed class WorkspaceWriteStream : Stream
         _chunks.Add(new ChunkRecord(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
         _buffer = null;
         _filled = 0;
-        _inFlight.Enqueue(UploadAsync(key, buffer, length, cancellationToken));
-        while (_inFlight.Count >= _store.MaxParallelUploads) await _inFlight.Dequeue().ConfigureAwait(false);
+        // The upload belongs to the session, not to this call: it outlives the call, and a token
+        // cancelled after the call returned must not fail it. The caller's token bounds only the
+        // wait for a free upload slot (a cancelled wait poisons the session like any cancelled write).
+        _inFlight.Enqueue(UploadAsync(key, buffer, length));
+        while (_inFlight.Count >= _store.MaxParallelUploads)
+        {
+            // Dequeued only once finished: a failed or still-running upload stays for Dispose to drain.
+            await _inFlight.Peek().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _inFlight.Dequeue().ConfigureAwait(false);
+        }
     }
 
-    private async Task UploadAsync(string key, byte[] buffer, int length, CancellationToken cancellationToken)
+    private async Task UploadAsync(string key, byte[] buffer, int length)
     {
         try
         {
-            await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -16,7 +16,7 @@ public sealed class VerifyMidGcAttackTests
     /// it should treat a generation with reference count zero (queued for GC) as unreferenced.
     /// Failed with: "BlockMissing: Block '1/2/3/0' is missing."
     /// </summary>
-    [Fact(Skip = "bug: Verify reports BlockMissing for a dead generation whose blocks GC deleted but whose metadata commit has not landed yet (StillReferenced ignores RefCount)")]
+    [Fact]
     public async Task Verify_does_not_report_a_block_gc_deleted_before_its_metadata_commit()
     {
         var hooks = new Hooks();
