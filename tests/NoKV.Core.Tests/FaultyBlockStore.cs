@@ -21,7 +21,7 @@ public enum PutFault
 /// once while the next ones succeed — the pattern that found a failed upload being forgotten.
 /// <see cref="FailDeletes"/> makes deletes fail too, so cleanup after a failure can be left undone.
 /// </summary>
-public sealed class FaultyBlockStore(IBlockStore inner, Func<string, Exception> fault) : IBlockStore
+public sealed class FaultyBlockStore(IBlockStore inner, Func<string, Exception> fault) : DecoratedBlockStore(inner)
 {
     private int _remaining = int.MaxValue;
     private long _puts;
@@ -53,14 +53,14 @@ public sealed class FaultyBlockStore(IBlockStore inner, Func<string, Exception> 
         Volatile.Write(ref _injected, 0);
     }
 
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var ordinal = Interlocked.Increment(ref _puts) - 1;
         if (YieldOnPut) await Task.Yield();
         if (Interlocked.Decrement(ref _remaining) < 0) throw Inject(key);
         var scheduled = PutSchedule?.Invoke(ordinal) ?? PutFault.None;
         if (scheduled == PutFault.FailBeforeStoring) throw Inject(key);
-        await inner.PutAsync(key, data, cancellationToken);
+        await Inner.PutAsync(key, data, cancellationToken);
         if (scheduled == PutFault.FailAfterStoring) throw Inject(key);
     }
 
@@ -70,11 +70,6 @@ public sealed class FaultyBlockStore(IBlockStore inner, Func<string, Exception> 
         return fault(key);
     }
 
-    public ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) => inner.ReadAsync(key, offset, destination, cancellationToken);
-
-    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        FailDeletes ? throw fault(key) : inner.DeleteAsync(key, cancellationToken);
-
-    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-    public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+    public override ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+        FailDeletes ? throw fault(key) : Inner.DeleteAsync(key, cancellationToken);
 }

@@ -83,18 +83,12 @@ public sealed class VerifyDuringGcTests
         public Task Run() => Interlocked.Exchange(ref OnFirstRead, null)?.Invoke() ?? Task.CompletedTask;
     }
 
-    private sealed class HookedBlockStore(IBlockStore inner, ReadHook hook) : IBlockStore
+    private sealed class HookedBlockStore(IBlockStore inner, ReadHook hook) : DecoratedBlockStore(inner)
     {
-        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => inner.PutAsync(key, data, cancellationToken);
-
-        public async ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             await hook.Run();
-            return await inner.ReadAsync(key, offset, destination, cancellationToken);
+            return await Inner.ReadAsync(key, offset, destination, cancellationToken);
         }
-
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
     }
 }

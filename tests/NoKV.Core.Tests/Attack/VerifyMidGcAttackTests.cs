@@ -65,24 +65,19 @@ public sealed class VerifyMidGcAttackTests
         public Task Delete() => Interlocked.Exchange(ref OnFirstDelete, null)?.Invoke() ?? Task.CompletedTask;
     }
 
-    private sealed class PausingBlockStore(IBlockStore inner, Hooks hooks) : IBlockStore
+    private sealed class PausingBlockStore(IBlockStore inner, Hooks hooks) : DecoratedBlockStore(inner)
     {
-        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => inner.PutAsync(key, data, cancellationToken);
-
-        public async ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             await hooks.Read();
-            return await inner.ReadAsync(key, offset, destination, cancellationToken);
+            return await Inner.ReadAsync(key, offset, destination, cancellationToken);
         }
 
-        public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+        public override async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
         {
-            var result = await inner.DeleteAsync(key, cancellationToken);
+            var result = await Inner.DeleteAsync(key, cancellationToken);
             await hooks.Delete();
             return result;
         }
-
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
     }
 }

@@ -200,17 +200,12 @@ public sealed class WriteSessionAttackTests
     }
 
     /// <summary>An asynchronous block store (as S3 is): each PUT takes a while and honours its token.</summary>
-    internal sealed class SlowBlockStore(IBlockStore inner) : IBlockStore
+    internal sealed class SlowBlockStore(IBlockStore inner) : DecoratedBlockStore(inner)
     {
-        public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
         {
             await Task.Delay(30, cancellationToken);
-            await inner.PutAsync(key, data, cancellationToken);
+            await Inner.PutAsync(key, data, cancellationToken);
         }
-
-        public ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) => inner.ReadAsync(key, offset, destination, cancellationToken);
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-        public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
-        public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
     }
 }

@@ -3,23 +3,21 @@ using System.Runtime.CompilerServices;
 namespace NoKV.Tests.Faults;
 
 /// <summary>A real block store behind a fault schedule: every call may fail before or after doing its work.</summary>
-public sealed class ScheduledFaultBlockStore(IBlockStore inner, FaultInjector faults) : IBlockStore, IDisposable
+public sealed class ScheduledFaultBlockStore(IBlockStore inner, FaultInjector faults) : DecoratedBlockStore(inner), IDisposable
 {
-    public IBlockStore Inner { get; } = inner;
-
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         await faults.Run(FaultTarget.Put, "PUT " + key, async () => { await Inner.PutAsync(key, data, cancellationToken).ConfigureAwait(false); return true; }).ConfigureAwait(false);
 
-    public ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+    public override ValueTask<int> ReadAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
         faults.Run(FaultTarget.Read, "GET " + key, () => Inner.ReadAsync(key, offset, destination, cancellationToken));
 
-    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+    public override ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         faults.Run(FaultTarget.Delete, "DELETE " + key, () => Inner.DeleteAsync(key, cancellationToken));
 
-    public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
+    public override ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
         faults.Run(FaultTarget.Exists, "HEAD " + key, () => Inner.ExistsAsync(key, cancellationToken));
 
-    public async IAsyncEnumerable<BlockInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<BlockInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var fault = faults.Next(FaultTarget.List);
         if (fault is { AfterWork: false }) throw FaultInjector.Fail(fault, "LIST " + prefix);
