@@ -8,18 +8,18 @@ namespace NoKV.Tests;
 /// <summary>
 /// Random operation sequences under random fault schedules (Faults/FaultRunner.cs): block-store
 /// calls and metadata commits fail once, a few times or from then on, before or after doing their
-/// work. NOKV_FAULT_COUNT sets how many scenarios (default 60 local, a third of that on S3),
+/// work. NOKV_FAULT_COUNT sets how many scenarios (default 200 local, 40 on S3),
 /// NOKV_FAULT_LENGTH their maximum length (default 30), NOKV_FAULT_SEED="seed,gamma" replays one.
 /// </summary>
 public sealed class FaultScheduleTests(ITestOutputHelper output)
 {
     [Fact]
     public void Under_random_faults_every_file_reads_its_old_or_new_bytes_and_nothing_leaks_on_local_blocks() =>
-        Check(dir => new LocalBlockStore(Path.Combine(dir, "blocks")), defaultCount: 60);
+        Check(dir => new LocalBlockStore(Path.Combine(dir, "blocks")), defaultCount: 200);
 
     [S3Fact]
     public void Under_random_faults_every_file_reads_its_old_or_new_bytes_and_nothing_leaks_on_s3() =>
-        Check(_ => S3Server.NewStore(), defaultCount: 20);
+        Check(_ => S3Server.NewStore(), defaultCount: 40);
 
     private void Check(Func<string, IBlockStore> blocks, int defaultCount)
     {
