@@ -46,6 +46,7 @@ static int ExitCodeOf(Exception e) => e switch
     UsageException or ArgumentException => ExitCodes.Usage,
     WorkspaceNotFoundException or WorkspaceAlreadyExistsException or WorkspaceNestingException or SnapshotNotFoundException
         or PathNotFoundException or PathAlreadyExistsException or NotADirectoryException or NotAFileException
-        or DirectoryNotEmptyException or InvalidMoveException or UnrelatedSnapshotException or ReadOnlySnapshotException => ExitCodes.Usage,
+        or DirectoryNotEmptyException or InvalidMoveException or UnrelatedSnapshotException or ReadOnlySnapshotException
+        or PathLimitExceededException => ExitCodes.Usage,
     _ => ExitCodes.Failure,
 };

@@ -38,6 +38,11 @@ internal sealed class StoreIdentityFile
         {
             return new StoreIdentityFile(false, null);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Something is there (a directory, an unreadable file): it still shows a store was.
+            return new StoreIdentityFile(true, null);
+        }
         foreach (var line in lines)
         {
             if (line.StartsWith("id ", StringComparison.Ordinal) && Guid.TryParseExact(line[3..], "N", out var id)) return new StoreIdentityFile(true, id);

@@ -68,11 +68,26 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var validated = options.Validated();
+        try
+        {
+            return OpenCore(validated);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The store directory holds something of the wrong kind or cannot be used (a
+            // directory where a file belongs, a file where a directory belongs, no permission).
+            throw new NoKVException($"The store at {validated.Directory} cannot be opened: {e.Message}", e);
+        }
+    }
+
+    private static WorkspaceStore OpenCore(WorkspaceStoreOptions validated)
+    {
         var directory = validated.Directory!;
         System.IO.Directory.CreateDirectory(directory);
         var storeLock = StoreLock.Acquire(directory);
         MetaDb? meta = null;
         IBlockStore blocks;
+        Exception? identityNotWritten = null;
         try
         {
             blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
@@ -85,7 +100,13 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
                     "the metadata was replaced with another store's. Refusing to open it: this store's blocks would look unreferenced. Restore the metadata from a backup.");
             }
             // New stores, stores from before identity files, and a file that was unreadable.
-            if (identity.StoreId != meta.StoreId) StoreIdentityFile.Write(directory, meta.StoreId);
+            if (identity.StoreId != meta.StoreId)
+            {
+                // Best effort: the metadata is sound and committed; a store without the file is
+                // still recognised by its blocks, and the next open tries again.
+                try { StoreIdentityFile.Write(directory, meta.StoreId); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { identityNotWritten = e; }
+            }
         }
         catch
         {
@@ -94,6 +115,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
             throw;
         }
         var store = new WorkspaceStore(validated, storeLock, meta, blocks);
+        if (identityNotWritten is not null) Logging.Log.IdentityFileNotWritten(store.Logger, identityNotWritten, directory);
         Logging.Log.StoreOpened(store.Logger, directory, blocks.GetType().Name);
         return store;
     }

@@ -39,6 +39,10 @@ internal static class LmdbDataFile
         {
             return MetadataFileState.Absent;
         }
+        catch (UnauthorizedAccessException e) when (Directory.Exists(path))
+        {
+            throw new StoreCorruptedException($"The store's metadata file {path} is a directory.", e);
+        }
         using (file)
         {
             if (file.Length == 0) return MetadataFileState.Empty;

@@ -21,7 +21,16 @@ internal sealed class StoreLock : IDisposable
         try
         {
             var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            File.WriteAllText(ownerPath, $"pid {Environment.ProcessId} on {Environment.MachineName}");
+            try
+            {
+                File.WriteAllText(ownerPath, $"pid {Environment.ProcessId} on {Environment.MachineName}");
+            }
+            catch
+            {
+                // Let go of the lock, or the store stays locked for the rest of this process.
+                file.Dispose();
+                throw;
+            }
             return new StoreLock(file);
         }
         catch (IOException e) when (File.Exists(path))

@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Slow metadata operation {Operation}: {Milliseconds} ms")]
     public static partial void SlowOperation(ILogger logger, string operation, long milliseconds);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not write the identity file of the store at {Directory}; it opens without it and the next open tries again")]
+    public static partial void IdentityFileNotWritten(ILogger logger, Exception exception, string directory);
 }

@@ -48,7 +48,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: Open threw System.UnauthorizedAccessException: Access to the path '.../s/nokv.identity' is denied.
-    [Fact(Skip = "bug: Open throws System.UnauthorizedAccessException (StoreIdentityFile.Read catches only not-found)")]
+    [Fact]
     public async Task An_identity_file_that_is_a_directory_gives_a_NoKV_exception()
     {
         var options = Options("s");
@@ -61,7 +61,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: Open threw System.UnauthorizedAccessException: Access to the path '.../s/nokv.identity.tmp' is denied.
-    [Fact(Skip = "bug: Open throws System.UnauthorizedAccessException from StoreIdentityFile.Write after the metadata commit")]
+    [Fact]
     public async Task An_identity_temp_path_that_is_a_directory_does_not_stop_an_old_store_opening()
     {
         var options = Options("s");
@@ -69,11 +69,13 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
         File.Delete(Path.Combine(options.Directory!, "nokv.identity"));     // a store from before identity files
         Directory.CreateDirectory(Path.Combine(options.Directory!, "nokv.identity.tmp"));
 
-        AssertNoKV(TryOpen(options));
+        // The metadata is sound: the identity file is written best-effort, and the store opens.
+        var e = TryOpen(options);
+        Assert.True(e is null, $"Open threw {e?.GetType().Name}: {e?.Message}");
     }
 
     // Printed: Open threw System.UnauthorizedAccessException: Access to the path '.../s/nokv.owner' is denied.
-    [Fact(Skip = "bug: Open throws System.UnauthorizedAccessException from StoreLock.Acquire (File.WriteAllText of nokv.owner)")]
+    [Fact]
     public void An_owner_file_that_is_a_directory_gives_a_NoKV_exception_and_does_not_leave_the_store_locked()
     {
         var options = Options("s");
@@ -87,7 +89,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: reopen threw StoreLockedException: The store at .../s is already open; a store has one owner at a time.
-    [Fact(Skip = "bug: StoreLock.Acquire leaks the locked nokv.lock FileStream when writing nokv.owner throws, so the store stays locked in this process")]
+    [Fact]
     public void A_failed_owner_write_does_not_leave_the_store_locked_in_this_process()
     {
         var options = Options("s");
@@ -100,7 +102,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: Open threw System.UnauthorizedAccessException: Access to the path '.../s/nokv.lock' is denied.
-    [Fact(Skip = "bug: Open throws System.UnauthorizedAccessException from StoreLock.Acquire (only IOException is mapped)")]
+    [Fact]
     public void A_lock_file_that_is_a_directory_gives_a_NoKV_exception()
     {
         var options = Options("s");
@@ -110,7 +112,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: Open threw System.UnauthorizedAccessException: Access to the path '.../s/meta/data.mdb' is denied.
-    [Fact(Skip = "bug: Open throws System.UnauthorizedAccessException from LmdbDataFile.Inspect")]
+    [Fact]
     public async Task A_data_file_that_is_a_directory_is_refused_as_damage()
     {
         var options = Options("s");
@@ -124,7 +126,7 @@ public sealed class StoreDirectoryEntryAttackTests : IDisposable
     }
 
     // Printed: Open threw System.IO.IOException: The file '.../s/meta' already exists.
-    [Fact(Skip = "bug: Open throws System.IO.IOException (file already exists) from Directory.CreateDirectory in MetaDb.Open")]
+    [Fact]
     public void A_meta_path_that_is_a_file_in_a_new_directory_gives_a_NoKV_exception()
     {
         var options = Options("s");
