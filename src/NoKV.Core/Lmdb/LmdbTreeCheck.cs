@@ -3,13 +3,15 @@ using System.Buffers.Binary;
 namespace NoKV.Lmdb;
 
 /// <summary>
-/// Walks every live page of an LMDB file with plain file I/O (the free-page tree, the main tree,
-/// and each named database's tree) and checks everything LMDB computes an address from: the
-/// page's own number, its kind, its node pointers, key and value sizes, child and overflow page
-/// numbers, and named-database roots. LMDB trusts these fields; a garbage one makes it read past
-/// the page, and past the end of the file that is a SIGBUS no handler can catch. A file that passes
-/// keeps every read LMDB does inside the file. Costs one page-sized read per live page at open
-/// (about the file's size in I/O) and a bit per page of memory.
+/// Walks every live page of an LMDB file with plain file I/O (the main tree, each named
+/// database's tree, then the free-page tree) and checks everything LMDB computes an address from:
+/// the page's own number, its kind, its node pointers, key and value sizes, child and overflow
+/// page numbers, named-database roots, and the page lists the free-page tree holds
+/// (<see cref="LmdbFreeList"/>). LMDB trusts these fields; a garbage one makes it read past the
+/// page, and past the end of the file that is a SIGBUS no handler can catch. A file that passes
+/// keeps every read LMDB does inside the file, and every page LMDB would allocate from the free
+/// lists is one no live tree uses. Costs one page-sized read per live page at open (about the
+/// file's size in I/O) and a bit per page of memory.
 /// </summary>
 internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
 {
@@ -26,11 +28,14 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
     /// <summary>Throws <see cref="StoreCorruptedException"/> at the first damaged page.</summary>
     public void Run()
     {
-        Walk(header.FreeRoot, depth: 1, holdsDatabases: false);
+        // The live trees first, so the seen-page bitmap holds every live page when the free lists
+        // are checked against it; the free tree's own pages are claimed as its walk reaches them,
+        // so a free list naming one of those is refused too (as a page reachable twice).
         Walk(header.MainRoot, depth: 1, holdsDatabases: true);
+        Walk(header.FreeRoot, depth: 1, holdsDatabases: false, holdsFreeLists: true);
     }
 
-    private void Walk(long root, int depth, bool holdsDatabases)
+    private void Walk(long root, int depth, bool holdsDatabases, bool holdsFreeLists = false)
     {
         if (root == -1) return;
         if (depth > MaxDepth) throw LmdbFileHeader.Damaged($"a tree is deeper than LMDB allows at page {root}");
@@ -44,7 +49,7 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
         {
             if (page.IsBranch)
             {
-                Walk(page.ChildPage(i), depth + 1, holdsDatabases);
+                Walk(page.ChildPage(i), depth + 1, holdsDatabases, holdsFreeLists);
                 continue;
             }
             var flags = page.LeafFlags(i);
@@ -52,7 +57,30 @@ internal sealed class LmdbTreeCheck(FileStream file, LmdbFileHeader header)
             var value = page.LeafValue(i, out var overflowPage, out var length);
             if (overflowPage >= 0) CheckOverflow(page, overflowPage, length);
             else if ((flags & SubData) != 0) CheckDatabase(page, value);
+            if (holdsFreeLists)
+                LmdbFreeList.Check(overflowPage >= 0 ? ReadOverflowValue(overflowPage, length) : value, root, header.LastPage, ClaimFree);
         }
+    }
+
+    /// <summary>The bytes of a value held in an overflow run <see cref="CheckOverflow"/> has found inside the file.</summary>
+    private byte[] ReadOverflowValue(long first, int length)
+    {
+        var bytes = new byte[length];
+        if (RandomAccess.Read(file.SafeFileHandle, bytes, first * header.PageSize + LmdbPage.HeaderSize) < length)
+            throw LmdbFileHeader.Damaged($"the value in overflow page {first} is cut short");
+        return bytes;
+    }
+
+    /// <summary>
+    /// Marks a page a free list names. A free page must not be live, nor listed twice. Free pages
+    /// may lie past the end of the file (LMDB never writes a page it allocated and freed in one
+    /// transaction), where no live page can be; those are only range-checked.
+    /// </summary>
+    private void ClaimFree(long page)
+    {
+        if (page >= _seen.Length) return;
+        if (_seen[(int)page]) throw LmdbFileHeader.Damaged($"damaged free-page list: it names page {page}, which a live tree uses or another free list names");
+        _seen[(int)page] = true;
     }
 
     private void CheckOverflow(LmdbPage from, long first, int length)

@@ -5,9 +5,9 @@ namespace NoKV.Tests;
 
 /// <summary>
 /// Attack: damage inside LMDB's free-page tree. The open check walks the free tree's pages and
-/// checks their structure, but not the page lists they hold (an IDL: a count, then page numbers).
-/// LMDB trusts the count when its next write transaction allocates pages, and reads that many
-/// page numbers past the value. Run in the helper process: it can die of SIGBUS.
+/// checks the page lists they hold (an IDL: a count, then page numbers), which LMDB trusts when
+/// its next write transaction allocates pages: a garbage count made it read that many page
+/// numbers past the value. Run in the helper process: unfixed, it died of SIGBUS.
 /// </summary>
 public sealed class FreeListDamageAttackTests : IDisposable
 {
@@ -64,7 +64,7 @@ public sealed class FreeListDamageAttackTests : IDisposable
 
     // Printed: "the probe died with exit code 135:" (SIGBUS) — open accepted the file and LMDB's
     // first page allocation (the store-id record written on upgrade) read 4M page numbers past the list.
-    [Fact(Skip = "bug: SIGBUS - LmdbTreeCheck does not check the free-page lists (IDL counts/page numbers) that LMDB trusts in mdb_page_alloc")]
+    [Fact]
     public async Task A_free_page_list_with_a_garbage_count_is_refused_not_a_crash()
     {
         var store = Path.Combine(_root, "s");
@@ -82,5 +82,7 @@ public sealed class FreeListDamageAttackTests : IDisposable
         var (exitCode, output) = await DamagedMetadataTests.Probe(store);
 
         Assert.True(exitCode == 0, $"the probe died with exit code {exitCode}: {output}");
+        Assert.StartsWith(nameof(StoreCorruptedException), output, StringComparison.Ordinal);
+        Assert.Contains("damaged free-page list", output, StringComparison.Ordinal);
     }
 }
