@@ -35,9 +35,24 @@ internal sealed class LinuxSourceDirectory : SourceDirectory
     {
         var (names, errno) = LinuxCalls.ReadNames(_fd, _flags);
         if (errno != 0) throw SourceFiles.Failure("readdir", _path, errno);
-        // Decoded as .NET decodes names it lists; the bytes stay the name that is opened.
-        return [.. names.Select(n => new SourceEntryName(Encoding.UTF8.GetString(n, 0, n.Length - 1), n)).OrderBy(e => e.Name, StringComparer.Ordinal)];
+        return [.. names.Select(n => new SourceEntryName(Decode(n), n)).OrderBy(e => e.Name, StringComparer.Ordinal)];
     }
+
+    /// <summary>
+    /// A listed name as a string. A name that is not UTF-8 is refused rather than imported under a
+    /// replacement character, where two different names could become one.
+    /// </summary>
+    private string Decode(byte[] nativeName)
+    {
+        try { return StrictUtf8.GetString(nativeName, 0, nativeName.Length - 1); }
+        catch (DecoderFallbackException)
+        {
+            var shown = _path + "/" + Encoding.UTF8.GetString(nativeName, 0, nativeName.Length - 1);
+            throw new InvalidPathException(shown, "the import source has a name that is not valid UTF-8");
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public override SourceEntryType TypeOf(SourceEntryName entry)
     {
