@@ -22,16 +22,19 @@ public sealed partial class WorkspaceStore
         var skipped = new List<ImportSkip>();
         var buffer = new byte[Math.Min(ChunkSize, 1024 * 1024)];
 
-        async Task WalkAsync(DirectoryInfo dir, string[] at, int atBytes, string relative)
+        // Every entry is looked at and opened relative to its already-open directory, never by a
+        // path from the root: a directory swapped for a link after it was listed is not followed
+        // out of the source tree (SourceDirectory says where this holds).
+        async Task WalkAsync(SourceDirectory dir, string[] at, int atBytes, string relative)
         {
-            foreach (var entry in dir.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+            foreach (var entry in dir.List())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var rel = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
                 // Only directories and regular files are imported, and the type is read without
                 // opening the entry: links are never followed (one could point outside the source
                 // tree), and opening a FIFO would wait for a writer.
-                var type = SourceFiles.TypeOf(entry);
+                var type = dir.TypeOf(entry);
                 if (type.SkipReason() is { } reason) { skipped.Add(new ImportSkip(rel, reason)); continue; }
                 var nameBytes = PathRules.ValidateName(entry.Name, "/" + rel, nameof(sourceDirectory));
                 string[] segments = [.. at, entry.Name];
@@ -39,15 +42,21 @@ public sealed partial class WorkspaceStore
                 if (PathRules.LimitBroken(segments.Length, pathBytes) is { } broken) throw new PathLimitExceededException(PathRules.Join(segments), broken);
                 if (type == SourceEntryType.Directory)
                 {
-                    batch.AddDirectory(segments);
-                    directories++;
-                    await WalkAsync((DirectoryInfo)entry, segments, pathBytes, rel).ConfigureAwait(false);
+                    // A directory replaced since it was looked at (by a link above all) is skipped.
+                    var (subdirectory, openedDirType) = dir.OpenDirectory(entry);
+                    if (subdirectory is null) { skipped.Add(new ImportSkip(rel, openedDirType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
+                    using (subdirectory)
+                    {
+                        batch.AddDirectory(segments);
+                        directories++;
+                        await WalkAsync(subdirectory, segments, pathBytes, rel).ConfigureAwait(false);
+                    }
                     continue;
                 }
 
                 // Opened so that it cannot block either: a file replaced by a FIFO since it was
                 // looked at is found out on the open descriptor and skipped.
-                var (file, openedType) = SourceFiles.OpenRegular(entry.FullName);
+                var (file, openedType) = dir.OpenRegularFile(entry);
                 if (file is null) { skipped.Add(new ImportSkip(rel, openedType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
                 await using (file.ConfigureAwait(false))
                 {
@@ -82,7 +91,8 @@ public sealed partial class WorkspaceStore
 
         try
         {
-            await WalkAsync(source, target, PathRules.PathBytes(target), "").ConfigureAwait(false);
+            using var root = SourceDirectory.OpenRoot(source.FullName);
+            await WalkAsync(root, target, PathRules.PathBytes(target), "").ConfigureAwait(false);
             await batch.FlushAsync().ConfigureAwait(false);
             progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
         }

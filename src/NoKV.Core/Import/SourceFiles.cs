@@ -10,6 +10,9 @@ namespace NoKV.Import;
 /// type comes from lstat/statx, and on Linux a regular file is opened with O_NONBLOCK and
 /// re-checked on the open descriptor (a file swapped for a FIFO in between is caught, not waited
 /// on). Windows has no such files in a directory listing: a device there is the Device attribute.
+/// These path-based calls serve <see cref="PathSourceDirectory"/>, used where the import cannot walk
+/// by directory descriptors (<see cref="SourceDirectory"/>); on Linux <see cref="LinuxSourceDirectory"/>
+/// opens entries relative to their directory instead.
 /// </summary>
 internal static partial class SourceFiles
 {
@@ -50,7 +53,7 @@ internal static partial class SourceFiles
     /// <summary>A NUL-terminated UTF-8 path, as libc takes it (passed as bytes: no string marshalling to get wrong).</summary>
     private static byte[] CString(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 
-    private static IOException Failure(string what, string path, int errno) =>
+    internal static IOException Failure(string what, string path, int errno) =>
         errno == 2 // ENOENT
             ? new FileNotFoundException($"Import source entry '{path}' disappeared during the import.", path)
             : new IOException($"{what} failed for import source entry '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
@@ -69,12 +72,7 @@ internal static partial class SourceFiles
         /// O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC where their values are known (O_NOFOLLOW
         /// differs between x86 and ARM); null elsewhere, where files are opened without the guard.
         /// </summary>
-        public static int? OpenFlags => RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 or Architecture.X86 => 0x800 | 0x20000 | 0x80000,
-            Architecture.Arm64 or Architecture.Arm => 0x800 | 0x8000 | 0x80000,
-            _ => null,
-        };
+        public static int? OpenFlags => LinuxCalls.Flags is { } flags ? LinuxCalls.NonBlock | flags.NoFollow | LinuxCalls.CloseOnExec : null;
 
         [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
         private static extern int StatxPath(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
