@@ -96,6 +96,73 @@ public sealed class FreshStoreCrashAttackTests(ITestOutputHelper output) : IDisp
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact]
+    public void Killed_again_and_again_while_a_young_store_opens_it_keeps_every_run_acknowledged_op()
+    {
+        var seed = Random.Shared.Next();
+        output.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        var failures = new List<string>();
+        int acked = 0;
+        for (var s = 0; s < 8; s++)
+        {
+            var dir = Path.Combine(_root, $"multi{s}");
+            var store = Path.Combine(dir, "store");
+            Directory.CreateDirectory(dir);
+            const int runs = 5;
+            for (var r = 0; r < runs; r++)
+            {
+                var helper = CrashTests.StartHelper(store, $"r{r}", random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), Path.Combine(dir, $"r{r}.journal"));
+                var watch = Stopwatch.StartNew();
+                // Wait for this run's open to begin touching the store (the lock file is
+                // rewritten on open), then kill within its first moments.
+                while (!Directory.Exists(store) && !helper.HasExited && watch.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(1);
+                Thread.Sleep(random.Next(0, r == 0 ? 40 : 450));
+                try { helper.Kill(); } catch (InvalidOperationException) { }
+                helper.WaitForExit();
+                helper.Dispose();
+            }
+            WorkspaceStore reopened;
+            try
+            {
+                reopened = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = store, ChunkSize = Workload.ChunkSize, OrphanGracePeriod = TimeSpan.Zero });
+            }
+            catch (Exception e)
+            {
+                failures.Add($"store {s}: reopen threw {e.GetType().Name}: {e.Message}");
+                continue;
+            }
+            using (reopened)
+            {
+                for (var r = 0; r < runs; r++)
+                {
+                    var replay = JournalReplay.Load(Path.Combine(dir, $"r{r}.journal"));
+                    acked += replay.AcknowledgedCount;
+                    var actual = ObserveRun(reopened, $"r{r}");
+                    var matchesDone = replay.IfInFlightDone is { } done && done.SameAs(actual);
+                    if (!replay.Acknowledged.SameAs(actual) && !matchesDone)
+                        failures.Add($"store {s} run r{r}: expected {replay.Acknowledged} (in flight {replay.InFlight})\n actual {actual}");
+                }
+                reopened.CollectGarbage(GcMode.Full);
+                var report = reopened.Verify();
+                if (!report.IsHealthy) failures.Add($"store {s}: verify: " + string.Join("; ", report.Problems));
+            }
+        }
+        output.WriteLine($"{acked} acknowledged ops checked");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static StoreState ObserveRun(WorkspaceStore store, string run)
+    {
+        var state = new StoreState();
+        foreach (var ws in store.ListWorkspaces().Where(w => w.Path.StartsWith($"/{run}/", StringComparison.Ordinal)))
+        {
+            var workspace = store.OpenWorkspace(ws.Path);
+            state.Workspaces[ws.Path] = workspace.List("/").ToDictionary(f => f.Path, f => workspace.ReadAllBytesAsync(f.Path).GetAwaiter().GetResult(), StringComparer.Ordinal);
+        }
+        return state;
+    }
+
     private static StoreState Observe(WorkspaceStore store)
     {
         var state = new StoreState();

@@ -173,4 +173,35 @@ public sealed class MultiByteLimitAttackTests
         Assert.Equal(before, await src.Tree());
         Assert.Empty(store.Verify().Problems);
     }
+
+    [Fact]
+    public async Task Renaming_a_top_directory_to_a_longer_multi_byte_name_at_the_same_depth_is_refused_when_bytes_overflow()
+    {
+        using var t = new TempStore();
+        var (ws, file) = await DeepTree(t.Store, "/w");
+        var before = await ws.Tree();
+        // 15 → 18 bytes: the bottom file would be 4,099 bytes.
+        Assert.Throws<PathLimitExceededException>(() => ws.Move("/" + Seg, "/" + Seg + "€"));
+        // 15 → 15 bytes with 4-byte characters plus ASCII ("😀😀😀😀" is 16): refused; "😀😀😀€" is 15: fine.
+        Assert.Throws<PathLimitExceededException>(() => ws.Move("/" + Seg, "/😀😀😀😀"));
+        Assert.Equal(before, await ws.Tree());
+        ws.Move("/" + Seg, "/😀😀😀€");
+        Assert.Equal("bottom", await ws.ReadText("/😀😀😀€" + DeepDirs(255)));
+        Assert.Empty(t.Store.Verify().Problems);
+    }
+
+    [Fact]
+    public async Task A_pin_of_a_deleted_workspace_clones_into_a_500_byte_path()
+    {
+        using var t = new TempStore();
+        var (_, file) = await DeepTree(t.Store, "/gone");
+        var pin = t.Store.Snapshot("/gone");
+        t.Store.DeleteWorkspace("/gone");
+        var clone = t.Store.Clone(pin, Ws500);
+        Assert.Equal("bottom", await clone.Workspace.ReadText(file));
+        Assert.Equal("bottom", await t.Store.Locate(Ws500 + file).Workspace.ReadText(file));
+        t.Reopen();
+        Assert.Equal("bottom", await t.Store.OpenWorkspace(Ws500).ReadText(file));
+        Assert.Empty(t.Store.Verify().Problems);
+    }
 }
