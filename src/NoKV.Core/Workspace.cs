@@ -79,20 +79,7 @@ public sealed class Workspace
     /// </summary>
     public async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        var stream = OpenWrite(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The failure is reported as it is; Dispose then discards quietly.
-                stream.Abort();
-                throw;
-            }
-        }
+        await OpenWrite(path).WriteThenCommitAsync(session => session.WriteAsync(data, cancellationToken).AsTask()).ConfigureAwait(false);
     }
 
     /// <summary>Reads a whole file.</summary>

@@ -79,25 +79,16 @@ public sealed partial class WorkspaceStore
         var normalized = PathRules.Join(segments);
         var stream = await OpenEditAsync(wsPath, wsId, segments, normalized, length, cancellationToken).ConfigureAwait(false)
             ?? throw new PathNotFoundException(normalized);
-        await using (stream.ConfigureAwait(false))
+        await stream.WriteThenCommitAsync(async session =>
         {
-            try
+            // Growing a file fills it with zeros, as on a POSIX file system.
+            var zeros = new byte[Math.Min(1024 * 1024, Math.Max(1, length - session.Length))];
+            while (session.Length < length)
             {
-                // Growing a file fills it with zeros, as on a POSIX file system.
-                var zeros = new byte[Math.Min(1024 * 1024, Math.Max(1, length - stream.Length))];
-                while (stream.Length < length)
-                {
-                    var n = (int)Math.Min(zeros.Length, length - stream.Length);
-                    await stream.WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                }
+                var n = (int)Math.Min(zeros.Length, length - session.Length);
+                await session.WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             }
-            catch
-            {
-                // The failure is reported as it is; Dispose then discards quietly.
-                stream.Abort();
-                throw;
-            }
-        }
+        }).ConfigureAwait(false);
     }
 
     internal async Task<WorkspaceWriteStream> OpenAppendIn(string wsPath, long wsId, string path, CancellationToken cancellationToken)

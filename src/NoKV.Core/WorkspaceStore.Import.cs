@@ -60,25 +60,16 @@ public sealed partial class WorkspaceStore
                 if (file is null) { skipped.Add(new ImportSkip(rel, openedType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
                 await using (file.ConfigureAwait(false))
                 {
-                    var stream = new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add);
-                    await using (stream.ConfigureAwait(false))
+                    // A half-read source file must not join the batch; the failure is thrown as it is.
+                    await new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add).WriteThenCommitAsync(async session =>
                     {
-                        try
+                        int n;
+                        while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                         {
-                            int n;
-                            while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                            {
-                                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                                totalBytes += n;
-                            }
+                            await session.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                            totalBytes += n;
                         }
-                        catch
-                        {
-                            // A half-read source file must not join the batch; the failure is thrown as it is.
-                            stream.Abort();
-                            throw;
-                        }
-                    }
+                    }).ConfigureAwait(false);
                 }
                 files++;
                 if (batch.Count >= ImportBatchFiles)

@@ -103,6 +103,27 @@ public sealed class WorkspaceWriteStream : Stream
         if (!_closed) _aborted = true;
     }
 
+    /// <summary>
+    /// Runs <paramref name="write"/> on this session, then disposes it, which commits. If
+    /// <paramref name="write"/> throws, the session is aborted first, so nothing half-written is
+    /// published and its failure is thrown as it is (Dispose then discards quietly).
+    /// </summary>
+    internal async Task WriteThenCommitAsync(Func<WorkspaceWriteStream, Task> write)
+    {
+        await using (this.ConfigureAwait(false))
+        {
+            try
+            {
+                await write(this).ConfigureAwait(false);
+            }
+            catch
+            {
+                Abort();
+                throw;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public override bool CanRead => false;
 
