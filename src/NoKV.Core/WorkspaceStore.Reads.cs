@@ -68,7 +68,7 @@ public sealed partial class WorkspaceStore
             {
                 if (find(txn) is not { } gen) return ((long, GenerationRecord, ChunkRecord[])?)null;
                 var record = GenerationTable.Get(txn, gen);
-                return (gen, record, GenerationTable.Chunks(txn, gen, record.ChunkCount));
+                return (gen, record, GenerationTable.Layout(txn, gen, record));
             });
             if (found is null) return null;
             var leased = found.Value.Item1;

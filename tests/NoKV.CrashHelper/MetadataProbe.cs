@@ -33,7 +33,8 @@ public static class MetadataProbe
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Console.WriteLine($"unexpected {e.GetType().FullName}: {e.Message}");
+            // The whole exception, stack included: a failing case is often seen only in CI's log.
+            Console.WriteLine($"unexpected {e}");
             return UnexpectedException;
         }
     }

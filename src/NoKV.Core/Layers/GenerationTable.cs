@@ -39,6 +39,28 @@ internal static class GenerationTable
         if (count == 0) txn.Put(Db.GcGenerations, Keys.Generation(gen), []);
     }
 
+    /// <summary>
+    /// A generation's chunks for reading, checked against its record: every chunk but the last
+    /// holds exactly <see cref="GenerationRecord.ChunkSize"/> bytes and together they hold
+    /// <see cref="GenerationRecord.Size"/>. Readers locate a byte by that arithmetic, so a
+    /// damaged record must be refused here rather than index past the chunk map later.
+    /// </summary>
+    public static ChunkRecord[] Layout(MetaTxn txn, long gen, GenerationRecord record)
+    {
+        var chunkSize = record.ChunkSize;
+        var expectedCount = record.Size == 0 ? 0 : chunkSize <= 0 ? -1 : (record.Size + chunkSize - 1) / chunkSize;
+        if (expectedCount != record.ChunkCount)
+            throw new StoreCorruptedException($"Generation {gen} records {record.Size} bytes in {record.ChunkCount} chunks of {chunkSize} bytes.");
+        var chunks = Chunks(txn, gen, record.ChunkCount);
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var expected = i < chunks.Length - 1 ? chunkSize : record.Size - (long)i * chunkSize;
+            if (chunks[i].Length != expected)
+                throw new StoreCorruptedException($"Chunk {i} of generation {gen} records {chunks[i].Length} bytes where its layout needs {expected}.");
+        }
+        return chunks;
+    }
+
     public static ChunkRecord[] Chunks(MetaTxn txn, long gen, int count)
     {
         var chunks = new ChunkRecord[count];

@@ -29,7 +29,12 @@ internal sealed class RecordWriter
     }
 }
 
-/// <summary>The matching reader; throws <see cref="StoreCorruptedException"/> on a short record.</summary>
+/// <summary>
+/// The matching reader; throws <see cref="StoreCorruptedException"/> on a short record or a field
+/// outside its domain. Records carry no checksum, so a damaged byte inside one reaches this
+/// reader; checking each field's domain here keeps such damage a NoKV exception instead of an
+/// <see cref="ArgumentOutOfRangeException"/> (or worse, a negative array length) deep in a caller.
+/// </summary>
 internal ref struct RecordReader(ReadOnlySpan<byte> data)
 {
     private readonly ReadOnlySpan<byte> _data = data;
@@ -39,6 +44,30 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
     public int I32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
     public byte U8() => Take(1)[0];
     public byte[] Bytes() => Take(I32()).ToArray();
+
+    /// <summary>A count, size, id or index: never negative.</summary>
+    public long Count64() => Checked(I64(), "a negative count, size or id");
+
+    /// <inheritdoc cref="Count64"/>
+    public int Count32() => (int)Checked(I32(), "a negative count, size or index");
+
+    /// <summary>UTC ticks that <see cref="DateTime"/> can hold.</summary>
+    public long Ticks()
+    {
+        var ticks = I64();
+        return ticks is >= 0 and <= 3155378975999999999 /* DateTime.MaxValue.Ticks */ ? ticks : throw Invalid("a timestamp out of range");
+    }
+
+    /// <summary>A <see cref="RecordKind"/> this format defines.</summary>
+    public RecordKind Kind()
+    {
+        var kind = (RecordKind)U8();
+        return kind is RecordKind.Tombstone or RecordKind.File or RecordKind.Directory ? kind : throw Invalid($"an unknown node kind {(byte)kind}");
+    }
+
+    private static long Checked(long value, string what) => value >= 0 ? value : throw Invalid(what);
+
+    private static StoreCorruptedException Invalid(string what) => new($"A metadata record holds {what}.");
 
     private ReadOnlySpan<byte> Take(int n)
     {

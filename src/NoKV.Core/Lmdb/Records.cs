@@ -18,7 +18,7 @@ internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, 
     public static WorkspaceRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I64());
+        return new(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks());
     }
 }
 
@@ -36,7 +36,7 @@ internal sealed record LayerRecord(long Parent, long HeadOf, int PinCount, int C
     public static LayerRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), r.I64(), r.I32(), r.I32(), r.I64());
+        return new(r.Count64(), r.Count64(), r.Count32(), r.Count32(), r.Count64());
     }
 }
 
@@ -49,7 +49,7 @@ internal sealed record PinRecord(long Layer, long RootInode, long WorkspaceId, l
     public static PinRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I64(), Encoding.UTF8.GetString(r.Bytes()), Encoding.UTF8.GetString(r.Bytes()));
+        return new(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), Encoding.UTF8.GetString(r.Bytes()), Encoding.UTF8.GetString(r.Bytes()));
     }
 }
 
@@ -69,7 +69,7 @@ internal sealed record InodeRecord(RecordKind Kind, long Parent, byte[] Name, lo
     public static InodeRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new((RecordKind)r.U8(), r.I64(), r.Bytes(), r.I64(), r.I64(), r.I32(), r.I64());
+        return new(r.Kind(), r.Count64(), r.Bytes(), r.Count64(), r.Count64(), r.Count32(), r.Ticks());
     }
 }
 
@@ -83,7 +83,7 @@ internal sealed record DentryRecord(long Child, RecordKind Kind)
     public static DentryRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), (RecordKind)r.U8());
+        return new(r.Count64(), r.Kind());
     }
 }
 
@@ -99,7 +99,7 @@ internal sealed record GenerationRecord(long RefCount, long OwnerWorkspace, long
     public static GenerationRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), r.I64(), r.I64(), r.I64(), r.I32(), r.I32());
+        return new(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Count32(), r.Count32());
     }
 }
 
@@ -115,7 +115,7 @@ internal sealed record ChunkRecord(int Length, ulong Checksum, long BlockOwner, 
     public static ChunkRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I32(), (ulong)r.I64(), r.I64(), r.I64(), r.I64(), r.I32());
+        return new(r.Count32(), (ulong)r.I64(), r.Count64(), r.Count64(), r.Count64(), r.Count32());
     }
 
     /// <summary>The key of the block holding this chunk.</summary>
@@ -141,6 +141,6 @@ internal sealed record PendingRecord(long OwnerWorkspace, long BlockInode, long 
     public static PendingRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.I64(), r.I64(), r.I64());
+        return new(r.Count64(), r.Count64(), r.Ticks());
     }
 }
