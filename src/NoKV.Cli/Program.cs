@@ -40,13 +40,11 @@ catch (Exception e)
 static string MessageOf(Exception e) =>
     e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 
-// The user's input was wrong (exit 2), or something else failed (exit 3).
+// The user's input was wrong (exit 2), or something else failed (exit 3). The exception family
+// says which (NoKVException.IsCallerError), so a new exception type needs no change here.
 static int ExitCodeOf(Exception e) => e switch
 {
     UsageException or ArgumentException => ExitCodes.Usage,
-    WorkspaceNotFoundException or WorkspaceAlreadyExistsException or WorkspaceNestingException or SnapshotNotFoundException
-        or PathNotFoundException or PathAlreadyExistsException or NotADirectoryException or NotAFileException
-        or DirectoryNotEmptyException or InvalidMoveException or UnrelatedSnapshotException or ReadOnlySnapshotException
-        or PathLimitExceededException => ExitCodes.Usage,
+    NoKVException { IsCallerError: true } => ExitCodes.Usage,
     _ => ExitCodes.Failure,
 };

@@ -9,4 +9,7 @@ public sealed class BlockCorruptedException : NoKVException
 
     /// <summary>The key of the corrupted block.</summary>
     public string BlockKey { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Corrupted;
 }

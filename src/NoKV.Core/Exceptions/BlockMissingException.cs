@@ -9,4 +9,7 @@ public sealed class BlockMissingException : NoKVException
 
     /// <summary>The key of the missing block.</summary>
     public string BlockKey { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Corrupted;
 }

@@ -9,4 +9,7 @@ public sealed class DirectoryNotEmptyException : NoKVException
 
     /// <summary>The offending path (a full store path where known).</summary>
     public string Path { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.DirectoryNotEmpty;
 }

@@ -16,4 +16,7 @@ public sealed class InvalidMoveException : NoKVException
 
     /// <summary>The destination path.</summary>
     public string To { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.InvalidRequest;
 }

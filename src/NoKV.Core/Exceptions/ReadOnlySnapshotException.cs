@@ -9,4 +9,7 @@ public sealed class ReadOnlySnapshotException : NoKVException
 
     /// <summary>The snapshot that was written to.</summary>
     public long SnapshotId { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.ReadOnly;
 }

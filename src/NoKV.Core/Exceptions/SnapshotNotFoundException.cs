@@ -9,4 +9,7 @@ public sealed class SnapshotNotFoundException : NoKVException
 
     /// <summary>The id that named no snapshot.</summary>
     public long SnapshotId { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.NotFound;
 }

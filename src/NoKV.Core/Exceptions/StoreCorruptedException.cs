@@ -11,4 +11,7 @@ public sealed class StoreCorruptedException : NoKVException
 {
     /// <summary>Creates the exception with a description of the damage.</summary>
     public StoreCorruptedException(string message, Exception? innerException = null) : base(message, innerException) { }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Corrupted;
 }

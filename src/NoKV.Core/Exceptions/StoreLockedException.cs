@@ -16,4 +16,7 @@ public sealed class StoreLockedException : NoKVException
 
     /// <inheritdoc />
     public override bool IsTransient => true;
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Locked;
 }

@@ -16,4 +16,7 @@ public sealed class UnrelatedSnapshotException : NoKVException
 
     /// <summary>The snapshot that does not belong to it.</summary>
     public long SnapshotId { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Unrelated;
 }

@@ -16,4 +16,7 @@ public sealed class UnrelatedWorkspacesException : NoKVException
 
     /// <summary>The target.</summary>
     public string TargetPath { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.Unrelated;
 }

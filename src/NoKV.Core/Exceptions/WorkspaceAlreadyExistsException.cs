@@ -9,4 +9,7 @@ public sealed class WorkspaceAlreadyExistsException : NoKVException
 
     /// <summary>The path that is taken.</summary>
     public string WorkspacePath { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.AlreadyExists;
 }

@@ -16,4 +16,7 @@ public sealed class WorkspaceNestingException : NoKVException
 
     /// <summary>The existing workspace it would nest with.</summary>
     public string ExistingWorkspacePath { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.InvalidRequest;
 }

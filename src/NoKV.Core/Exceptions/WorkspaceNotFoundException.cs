@@ -9,4 +9,7 @@ public sealed class WorkspaceNotFoundException : NoKVException
 
     /// <summary>The path that named no workspace.</summary>
     public string WorkspacePath { get; }
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.NotFound;
 }

@@ -20,4 +20,7 @@ public sealed class PathLimitExceededException : NoKVException
     public string Path { get; }
 
     private static string Shorten(string path) => path.Length > 200 ? path[..100] + "…" + path[^100..] : path;
+
+    /// <inheritdoc />
+    public override NoKVErrorKind ErrorKind => NoKVErrorKind.InvalidRequest;
 }
