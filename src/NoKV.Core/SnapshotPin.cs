@@ -43,20 +43,20 @@ public sealed class SnapshotPin
 
     /// <summary>Opens a file for reading: seekable, with a known length.</summary>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
-    public Stream OpenRead(string path) => _store.OpenReadIn(ViewOf, path, Id);
+    public Stream OpenRead(string path) => _store.Content.OpenRead(ViewOf, path, Id);
 
     /// <summary>Reads a whole file.</summary>
     public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) =>
-        _store.ReadAllBytesIn(ViewOf, path, Id, cancellationToken);
+        _store.Content.ReadAllBytes(ViewOf, path, Id, cancellationToken);
 
     /// <summary>Lists a directory, in ordinal name order.</summary>
-    public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.ListIn(ViewOf, directoryPath);
+    public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.Queries.List(ViewOf, directoryPath);
 
     /// <summary>Describes a file or directory.</summary>
-    public NodeInfo Stat(string path) => _store.StatIn(ViewOf, path);
+    public NodeInfo Stat(string path) => _store.Queries.Stat(ViewOf, path);
 
     /// <summary>True if the path exists in the snapshot.</summary>
-    public bool Exists(string path) => _store.ExistsIn(ViewOf, path);
+    public bool Exists(string path) => _store.Queries.Exists(ViewOf, path);
 
     internal View ViewOf(MetaTxn txn)
     {

@@ -32,7 +32,7 @@ public sealed class Workspace
 
     /// <summary>Creates a directory and any missing parents; does nothing if it exists.</summary>
     /// <exception cref="NotADirectoryException">A file is in the way.</exception>
-    public void CreateDirectory(string path) => _store.CreateDirectoryIn(Path, _id, path);
+    public void CreateDirectory(string path) => _store.Mutations.CreateDirectory(Ref, path);
 
     /// <summary>
     /// Creates or truncates a file and returns a stream that writes it. Readers see the old
@@ -43,13 +43,7 @@ public sealed class Workspace
     /// </summary>
     /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
     /// <exception cref="NotAFileException">A directory exists at the path.</exception>
-    public WorkspaceWriteStream OpenWrite(string path)
-    {
-        var segments = PathRules.Split(path);
-        var normalized = PathRules.Join(segments);
-        _store.CheckWritableFile(Path, _id, segments, normalized);
-        return new WorkspaceWriteStream(_store, Path, _id, segments, normalized);
-    }
+    public WorkspaceWriteStream OpenWrite(string path) => _store.Content.OpenWrite(Ref, path);
 
     /// <summary>
     /// Opens a file for appending (creating it if missing). The new version shares the old one's
@@ -59,7 +53,7 @@ public sealed class Workspace
     /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
     /// <exception cref="NotAFileException">A directory exists at the path.</exception>
     public Task<WorkspaceWriteStream> OpenAppendAsync(string path, CancellationToken cancellationToken = default) =>
-        _store.OpenAppendIn(Path, _id, path, cancellationToken);
+        _store.Content.OpenAppend(Ref, path, cancellationToken);
 
     /// <summary>
     /// Sets a file's length: cuts it, or extends it with zero bytes. The new version shares the
@@ -68,10 +62,10 @@ public sealed class Workspace
     /// <exception cref="PathNotFoundException">The file does not exist.</exception>
     /// <exception cref="NotAFileException">The path is a directory.</exception>
     public Task TruncateAsync(string path, long length, CancellationToken cancellationToken = default) =>
-        _store.TruncateIn(Path, _id, path, length, cancellationToken);
+        _store.Content.Truncate(Ref, path, length, cancellationToken);
 
     /// <summary>Opens a file for reading: seekable, with a known length, checksums verified.</summary>
-    public Stream OpenRead(string path) => _store.OpenReadIn(ViewOf, path, snapshotId: 0);
+    public Stream OpenRead(string path) => _store.Content.OpenRead(ViewOf, path, snapshotId: 0);
 
     /// <summary>
     /// Creates or replaces a file with <paramref name="data"/>. If it fails (or is cancelled), the
@@ -84,17 +78,17 @@ public sealed class Workspace
 
     /// <summary>Reads a whole file.</summary>
     public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) =>
-        _store.ReadAllBytesIn(ViewOf, path, snapshotId: 0, cancellationToken);
+        _store.Content.ReadAllBytes(ViewOf, path, snapshotId: 0, cancellationToken);
 
     /// <summary>Describes a file or directory.</summary>
     /// <exception cref="PathNotFoundException">Nothing exists at the path.</exception>
-    public NodeInfo Stat(string path) => _store.StatIn(ViewOf, path);
+    public NodeInfo Stat(string path) => _store.Queries.Stat(ViewOf, path);
 
     /// <summary>True if a file or directory exists at the path.</summary>
-    public bool Exists(string path) => _store.ExistsIn(ViewOf, path);
+    public bool Exists(string path) => _store.Queries.Exists(ViewOf, path);
 
     /// <summary>Lists a directory, in ordinal name order.</summary>
-    public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.ListIn(ViewOf, directoryPath);
+    public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.Queries.List(ViewOf, directoryPath);
 
     /// <summary>
     /// Moves (renames) a file or directory. The destination must not exist; its parent must.
@@ -105,11 +99,11 @@ public sealed class Workspace
     /// <exception cref="InvalidMoveException">A directory into itself or its descendant, or the root.</exception>
     /// <exception cref="PathLimitExceededException">A node below the moved directory would land deeper than 256 segments or beyond 4,096 bytes; nothing moved.</exception>
     /// <exception cref="PathAlreadyExistsException">The destination exists.</exception>
-    public void Move(string from, string to) => _store.MoveIn(Path, _id, from, to);
+    public void Move(string from, string to) => _store.Mutations.Move(Ref, from, to);
 
     /// <summary>Deletes a file, or a directory (with <paramref name="recursive"/> if it is not empty).</summary>
     /// <exception cref="DirectoryNotEmptyException">The directory has entries and <paramref name="recursive"/> is false.</exception>
-    public void Delete(string path, bool recursive = false) => _store.DeleteIn(Path, _id, path, recursive);
+    public void Delete(string path, bool recursive = false) => _store.Mutations.Delete(Ref, path, recursive);
 
     /// <summary>
     /// Copies a real directory tree into <paramref name="targetPath"/> (created if missing),
@@ -141,7 +135,10 @@ public sealed class Workspace
         _store.Rollback(Path, snapshot.Id, _id);
     }
 
-    internal View ViewOf(MetaTxn txn) => WorkspaceStore.HeadView(txn, WorkspaceStore.GetWorkspace(txn, Path, _id));
+    internal View ViewOf(MetaTxn txn) => Ref.HeadView(txn);
+
+    /// <summary>This workspace as the engine names it: path and id.</summary>
+    internal Engine.WorkspaceRef Ref => new(Path, _id);
 
     /// <inheritdoc />
     public override string ToString() => Path;

@@ -15,7 +15,7 @@ public sealed partial class WorkspaceStore
         var source = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
         if (!source.Exists) throw new DirectoryNotFoundException($"Import source '{sourceDirectory}' does not exist.");
         var target = PathRules.Split(targetPath, nameof(targetPath));
-        CreateDirectoryIn(wsPath, wsId, targetPath);
+        Mutations.CreateDirectory(new Engine.WorkspaceRef(wsPath, wsId), targetPath);
 
         var batch = new ImportBatch(this, wsPath, wsId);
         long files = 0, directories = 0, totalBytes = 0;
@@ -112,10 +112,10 @@ public sealed partial class WorkspaceStore
             if (Count == 0) return;
             try
             {
-                store.WithHead(wsPath, wsId, (writer, ws) =>
+                store.Mutations.WithHead(new Engine.WorkspaceRef(wsPath, wsId), (writer, ws) =>
                 {
-                    foreach (var dir in _directories) store.EnsureDirectory(writer, dir);
-                    foreach (var file in _files) PublishInto(writer, ws.Id, store.EnsureDirectory(writer, file.Segments[..^1]), file);
+                    foreach (var dir in _directories) Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, dir);
+                    foreach (var file in _files) Engine.Publish.IntoDirectory(writer, ws.Id, Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, file.Segments[..^1]), file);
                     return true;
                 });
             }

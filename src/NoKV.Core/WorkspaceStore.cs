@@ -32,6 +32,9 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         Blocks = blocks;
         _ids = new IdAllocator(meta);
         _pending = new Blocks.PendingGenerations(meta);
+        Queries = new Engine.NamespaceQueries(this);
+        Mutations = new Engine.NamespaceMutations(this);
+        Content = new Engine.FileContent(this, Mutations);
     }
 
     /// <summary>The store directory.</summary>
@@ -49,6 +52,15 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     internal IdAllocator Ids => _ids;
     internal GenerationLeases Leases => _leases;
     internal Blocks.PendingGenerations Pending => _pending;
+
+    /// <summary>Namespace reads by inode and by path (the engine every front end sits on).</summary>
+    internal Engine.NamespaceQueries Queries { get; }
+
+    /// <summary>Namespace changes by inode and by path.</summary>
+    internal Engine.NamespaceMutations Mutations { get; }
+
+    /// <summary>File bytes: read streams, write sessions, edits.</summary>
+    internal Engine.FileContent Content { get; }
 
     /// <summary>Opens (creating if needed) a store in <paramref name="directory"/> with LMDB metadata in {directory}/meta and local blocks in {directory}/blocks.</summary>
     /// <exception cref="StoreCorruptedException">The metadata is damaged, or missing or empty where a store has been (see <see cref="Open(WorkspaceStoreOptions)"/>).</exception>

@@ -250,7 +250,7 @@ public sealed class PathLimitTests : IDisposable
     private static void ForceMove(WorkspaceStore store, string wsPath, string from, string toParent, string toName)
     {
         var id = store.ListWorkspaces().Single(w => w.Path == wsPath).Id;
-        store.WithHead(wsPath, id, (writer, _) =>
+        store.Mutations.WithHead(new Engine.WorkspaceRef(wsPath, id), (writer, _) =>
         {
             var (ino, record) = NodeReader.Resolve(writer.Txn, writer.View, PathRules.Split(from), from);
             var (parent, _) = NodeReader.Resolve(writer.Txn, writer.View, PathRules.Split(toParent), toParent);

@@ -34,10 +34,22 @@ internal static class NodeReader
 
     public static bool HasChildren(MetaTxn txn, View view, long parent) => EnumerateChildren(txn, view, parent).Any();
 
-    private static IEnumerable<(byte[] Name, DentryRecord Entry)> EnumerateChildren(MetaTxn txn, View view, long parent)
+    /// <summary>
+    /// The visible entries of a directory in name (UTF-8 byte) order, starting after the name
+    /// <paramref name="after"/> (from the first when null): a listing resumes where a page ended.
+    /// </summary>
+    public static IEnumerable<(byte[] Name, DentryRecord Entry)> EnumerateChildren(MetaTxn txn, View view, long parent, byte[]? after = null)
     {
         byte[]? decided = null; // the logical key (parent, name, 0) whose visible version is already known
-        foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent)))
+        // Every version of a name is (parent, name, 0x00, layer); (parent, name, 0x01) sorts after
+        // all of them and before any longer name (names hold no NUL).
+        byte[]? from = null;
+        if (after is not null)
+        {
+            from = Keys.DentryPrefix(parent, after);
+            from[^1] = 1;
+        }
+        foreach (var (key, value) in txn.Scan(Db.Dentries, Keys.U64(parent), from))
         {
             var logical = key.AsSpan(0, key.Length - 8);
             if (decided is not null && logical.SequenceEqual(decided)) continue;

@@ -58,20 +58,16 @@ public sealed class WorkspaceWriteStream : Stream
     private Exception? _failure;
     private bool _failureReported;
 
-    // publish takes the finished file: by default it is published at once; import passes a
+    // publish takes the finished file: FileContent publishes it at once; import passes a
     // collector that publishes files in batches.
     // borrowed: whole chunks of an older generation kept unchanged (append, truncate); the new
     // generation then uses that file's chunk size. onClosed runs once the session ends, either way
     // (from the finalizer too, so it must be cheap and touch only memory).
-    internal WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<Streams.PendingFile>? publish = null,
+    internal WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<Streams.PendingFile> publish,
         IReadOnlyList<ChunkRecord>? borrowed = null, int chunkSize = 0, Action? onClosed = null)
     {
         _onClosed = onClosed;
-        _publish = publish ?? (file =>
-        {
-            store.PublishFile(wsPath, wsId, file);
-            store.Pending.Finished(file.Gen);
-        });
+        _publish = publish;
         _store = store;
         _wsPath = wsPath;
         _wsId = wsId;
@@ -101,6 +97,18 @@ public sealed class WorkspaceWriteStream : Stream
     public void Abort()
     {
         if (!_closed) _aborted = true;
+    }
+
+    /// <summary>
+    /// Ends the file with whole chunks of the generation being edited, kept unchanged (the rest of
+    /// a file after a write in its middle): the chunks are shared, not copied. Only at a chunk
+    /// boundary, and nothing may be written after them.
+    /// </summary>
+    internal void EndWithBorrowed(IReadOnlyList<ChunkRecord> chunks, long bytes)
+    {
+        if (_filled != 0 || _length % _chunkSize != 0) throw new InvalidOperationException("Borrowed chunks continue a file only at a chunk boundary.");
+        _chunks.AddRange(chunks);
+        _length += bytes;
     }
 
     /// <summary>

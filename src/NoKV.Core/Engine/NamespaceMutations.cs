@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using NoKV.Layers;
+using NoKV.Lmdb;
+using NoKV.Paths;
+
+namespace NoKV.Engine;
+
+/// <summary>
+/// Namespace changes of a workspace, each one metadata transaction on its head layer: by
+/// (directory inode, name) for front ends that hold inode numbers (create, mkdir, unlink, rmdir,
+/// rename, set the modification time), and by path, composed of the same steps.
+/// </summary>
+internal sealed class NamespaceMutations(WorkspaceStore store)
+{
+    /// <summary>Runs <paramref name="body"/> on the workspace's head in one write transaction, and counts a new version.</summary>
+    public T WithHead<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "") => store.Write(txn =>
+    {
+        var record = ws.Record(txn);
+        var writer = new HeadWriter(txn, WorkspaceStore.HeadView(txn, record));
+        var result = body(writer, record);
+        writer.Complete();
+        WorkspaceStore.NextVersion(txn);
+        return result;
+    }, operation);
+
+    public NodeAttributes MakeDirectory(WorkspaceRef ws, long parent, string name) =>
+        CreateNode(ws, parent, name, RecordKind.Directory);
+
+    /// <summary>Creates an empty file (a version with no bytes).</summary>
+    public NodeAttributes CreateFile(WorkspaceRef ws, long parent, string name) =>
+        CreateNode(ws, parent, name, RecordKind.File);
+
+    public void Unlink(WorkspaceRef ws, long parent, string name) =>
+        WithHead(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.File); return true; });
+
+    public void RemoveDirectory(WorkspaceRef ws, long parent, string name) =>
+        WithHead(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.EmptyDirectory); return true; });
+
+    /// <inheritdoc cref="NamespaceEdits.Rename"/>
+    public void Rename(WorkspaceRef ws, long parent, string name, long newParent, string newName, bool replace) =>
+        WithHead(ws, (writer, _) => { NamespaceEdits.Rename(writer, parent, name, newParent, newName, replace); return true; });
+
+    public NodeAttributes SetModified(WorkspaceRef ws, long ino, DateTime modifiedUtc) =>
+        WithHead(ws, (writer, _) => NodeAttributes.Of(ino, NamespaceEdits.SetModified(writer, ino, modifiedUtc)));
+
+    /// <summary>mkdir -p.</summary>
+    public void CreateDirectory(WorkspaceRef ws, string path)
+    {
+        var segments = PathRules.Split(path);
+        WithHead(ws, (writer, _) => NamespaceEdits.EnsureDirectory(writer, store.Ids, segments));
+    }
+
+    /// <summary>Moves a node to a path that must not exist, under a parent that must.</summary>
+    public void Move(WorkspaceRef ws, string from, string to)
+    {
+        var fromSegments = PathRules.Split(from, nameof(from));
+        var toSegments = PathRules.Split(to, nameof(to));
+        var fromPath = PathRules.Join(fromSegments);
+        var toPath = PathRules.Join(toSegments);
+        if (fromSegments.Length == 0) throw new InvalidMoveException(from, to, "the workspace root cannot be moved");
+        if (toSegments.Length == 0) throw new InvalidMoveException(from, to, "the destination is the workspace root");
+        if (fromPath == toPath)
+        {
+            store.Read(txn => NamespaceTree.Resolve(txn, ws.HeadView(txn), fromSegments, from)); // exists, or throws
+            return;
+        }
+        if (PathRules.IsSameOrBelow(toPath, fromPath)) throw new InvalidMoveException(from, to, "a directory cannot move into itself or its own descendant");
+
+        WithHead(ws, (writer, _) =>
+        {
+            var (_, record) = NamespaceTree.Resolve(writer.Txn, writer.View, fromSegments, from);
+            var toParent = NamespaceTree.ResolveParent(writer.Txn, writer.View, toSegments);
+            NamespaceEdits.Rename(writer, record.Parent, fromSegments[^1], toParent, toSegments[^1], replace: false, from, to);
+            return true;
+        });
+    }
+
+    /// <summary>Deletes a file, or a directory (with everything below it when <paramref name="recursive"/>).</summary>
+    public void Delete(WorkspaceRef ws, string path, bool recursive)
+    {
+        var segments = PathRules.Split(path);
+        if (segments.Length == 0) throw new InvalidPathException(path, "the workspace root cannot be deleted; use WorkspaceStore.DeleteWorkspace");
+        WithHead(ws, (writer, _) =>
+        {
+            var (_, record) = NamespaceTree.Resolve(writer.Txn, writer.View, segments, path);
+            NamespaceEdits.Remove(writer, record.Parent, segments[^1], recursive ? RemoveMode.Recursive : RemoveMode.EmptyDirectoryOrFile, path);
+            return true;
+        });
+    }
+
+    private NodeAttributes CreateNode(WorkspaceRef ws, long parent, string name, RecordKind kind) => WithHead(ws, (writer, record) =>
+    {
+        var ino = NamespaceEdits.Create(writer, store.Ids, parent, name, kind, record.Id, store.ChunkSize);
+        return NodeAttributes.Of(ino, NamespaceTree.Node(writer.Txn, writer.View, ino));
+    });
+}
