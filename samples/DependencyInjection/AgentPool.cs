@@ -18,7 +18,7 @@ internal sealed partial class AgentPool(WorkspaceStore store, ILogger<AgentPool>
             var fork = store.Clone(pin, $"/agents/{task}").Workspace;
             await fork.WriteAllBytesAsync($"/src/{task}.md", System.Text.Encoding.UTF8.GetBytes($"notes for {task}\n"), ct);
             if (task == "fix-typo") await fork.WriteAllBytesAsync("/src/app.py", "print('Hello')\n"u8.ToArray(), ct);
-            var changes = store.Diff(pin, fork.Path);
+            var changes = store.Diff(pin, fork.Path, ct);
             var paths = string.Join(", ", changes.Select(c => $"{c.Kind} {c.Path}"));
             AgentFinished(logger, task, changes.Count, paths);
         });

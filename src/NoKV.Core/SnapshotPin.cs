@@ -52,6 +52,10 @@ public sealed class SnapshotPin
     /// <summary>Lists a directory, in ordinal name order.</summary>
     public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.Queries.List(ViewOf, directoryPath);
 
+    /// <summary>Lists a directory of the snapshot as an async stream; see <see cref="Workspace.EnumerateAsync"/>.</summary>
+    public IAsyncEnumerable<NodeInfo> EnumerateAsync(string directoryPath, CancellationToken cancellationToken = default) =>
+        _store.Queries.Enumerate(ViewOf, directoryPath, cancellationToken);
+
     /// <summary>Describes a file or directory.</summary>
     public NodeInfo Stat(string path) => _store.Queries.Stat(ViewOf, path);
 

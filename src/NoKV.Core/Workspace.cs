@@ -91,6 +91,16 @@ public sealed class Workspace
     public IReadOnlyList<NodeInfo> List(string directoryPath) => _store.Queries.List(ViewOf, directoryPath);
 
     /// <summary>
+    /// Lists a directory as an async stream, read a page at a time, so memory stays bounded for
+    /// any directory size; entries come in name order by UTF-8 bytes (Unicode code point order),
+    /// and an entry present for the whole enumeration is listed exactly once.
+    /// </summary>
+    /// <exception cref="PathNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="NotADirectoryException">The path is a file.</exception>
+    public IAsyncEnumerable<NodeInfo> EnumerateAsync(string directoryPath, CancellationToken cancellationToken = default) =>
+        _store.Queries.Enumerate(ViewOf, directoryPath, cancellationToken);
+
+    /// <summary>
     /// Moves (renames) a file or directory. The destination must not exist; its parent must.
     /// Everything below a moved directory moves with it and must stay within the path limits: a
     /// directory moved deeper or to a longer path has its subtree measured first (O(subtree));

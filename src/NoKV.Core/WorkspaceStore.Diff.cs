@@ -11,37 +11,38 @@ public sealed partial class WorkspaceStore
     /// one), relative to each subtree's root and sorted: Added (only in <paramref name="b"/>),
     /// Removed (only in <paramref name="a"/>), Modified (a file rewritten, even with equal bytes,
     /// or a path whose kind changed). Directories count as paths; an added or removed directory
-    /// lists its whole subtree. For a clone and its source this costs O(changes).
+    /// lists its whole subtree. For a clone and its source this costs O(changes); for unrelated
+    /// trees it walks both, and <paramref name="cancellationToken"/> can stop it.
     /// </summary>
-    public IReadOnlyList<SubtreeDelta> Diff(string a, string b)
+    public IReadOnlyList<SubtreeDelta> Diff(string a, string b, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), SubtreeView(txn, b, nameof(b))).Run());
+        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), SubtreeView(txn, b, nameof(b)), cancellationToken).Run());
     }
 
-    /// <summary>The paths that differ between a snapshot and a subtree; see <see cref="Diff(string, string)"/>.</summary>
-    public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, string b)
+    /// <summary>The paths that differ between a snapshot and a subtree; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
+    public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, string b, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), SubtreeView(txn, b, nameof(b))).Run());
+        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), SubtreeView(txn, b, nameof(b)), cancellationToken).Run());
     }
 
-    /// <summary>The paths that differ between a subtree and a snapshot; see <see cref="Diff(string, string)"/>.</summary>
-    public IReadOnlyList<SubtreeDelta> Diff(string a, SnapshotPin b)
+    /// <summary>The paths that differ between a subtree and a snapshot; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
+    public IReadOnlyList<SubtreeDelta> Diff(string a, SnapshotPin b, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), b.ViewOf(txn)).Run());
+        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), b.ViewOf(txn), cancellationToken).Run());
     }
 
-    /// <summary>The paths that differ between two snapshots; see <see cref="Diff(string, string)"/>.</summary>
-    public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, SnapshotPin b)
+    /// <summary>The paths that differ between two snapshots; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
+    public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, SnapshotPin b, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), b.ViewOf(txn)).Run());
+        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), b.ViewOf(txn), cancellationToken).Run());
     }
 
     /// <summary>The live view of a workspace root or of a directory inside one.</summary>

@@ -20,6 +20,7 @@ public sealed partial class WorkspaceStore
     /// <param name="forkPath">The fork: a workspace, or a directory in one.</param>
     /// <param name="targetPath">The tree it was cloned from (a workspace or a directory, the same one the clone was made of).</param>
     /// <param name="options">The conflict strategy; default: apply nothing on conflict.</param>
+    /// <param name="cancellationToken">Stops the planning diffs (the one write transaction is not interrupted once it applies).</param>
     /// <exception cref="WorkspaceNotFoundException">No workspace holds one of the paths.</exception>
     /// <exception cref="UnrelatedWorkspacesException">The two share no history.</exception>
     /// <exception cref="PathLimitExceededException">
@@ -27,7 +28,7 @@ public sealed partial class WorkspaceStore
     /// node would land beyond the path limits there; nothing is applied.
     /// </exception>
     /// <exception cref="StoreCorruptedException">A changed node cannot be named by any path (it lies beyond the limits): the change is never dropped silently.</exception>
-    public PromoteResult Promote(string forkPath, string targetPath, PromoteOptions? options = null)
+    public PromoteResult Promote(string forkPath, string targetPath, PromoteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(forkPath);
         ArgumentNullException.ThrowIfNull(targetPath);
@@ -35,7 +36,7 @@ public sealed partial class WorkspaceStore
 
         // Plan in a read snapshot first: a conflicted promote without a strategy writes nothing,
         // not even the pre-promote snapshot.
-        var dryRun = Read(txn => PlanOrThrow(txn, forkPath, targetPath));
+        var dryRun = Read(txn => PlanOrThrow(txn, forkPath, targetPath, cancellationToken));
         if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
             return new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 };
 
@@ -45,7 +46,7 @@ public sealed partial class WorkspaceStore
             var (_, _, forkInner) = FindWorkspace(txn, forkPath, nameof(forkPath));
             var pin = CreatePin(txn, targetWsPath, targetWs, inner);
             // Plan again inside the transaction: the state may have moved since the dry run.
-            var planner = PlanOrThrow(txn, forkPath, targetPath);
+            var planner = PlanOrThrow(txn, forkPath, targetPath, cancellationToken);
             if (planner.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
                 throw new NoKVException($"'{targetPath}' changed while the promote was being planned; try again.");
 
@@ -88,9 +89,9 @@ public sealed partial class WorkspaceStore
         }
     }
 
-    private static PromotePlanner PlanOrThrow(MetaTxn txn, string forkPath, string targetPath)
+    private static PromotePlanner PlanOrThrow(MetaTxn txn, string forkPath, string targetPath, CancellationToken cancellationToken)
     {
-        var planner = new PromotePlanner(txn, SubtreeView(txn, forkPath, nameof(forkPath)), SubtreeView(txn, targetPath, nameof(targetPath)));
+        var planner = new PromotePlanner(txn, SubtreeView(txn, forkPath, nameof(forkPath)), SubtreeView(txn, targetPath, nameof(targetPath)), cancellationToken);
         if (!planner.Plan()) throw new UnrelatedWorkspacesException(forkPath, targetPath);
         return planner;
     }

@@ -17,7 +17,7 @@ namespace NoKV.Namespace;
 /// limits were enforced on every operation, can hold) fails the diff, and so a promote, with
 /// <see cref="StoreCorruptedException"/>.
 /// </remarks>
-internal sealed class DiffEngine(MetaTxn txn, View a, View b)
+internal sealed class DiffEngine(MetaTxn txn, View a, View b, CancellationToken cancellationToken = default)
 {
     private readonly SortedDictionary<string, DeltaKind> _deltas = new(StringComparer.Ordinal);
 
@@ -31,7 +31,11 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
         }
         else
         {
-            foreach (var path in CandidatePaths(common)) Compare(path, Lookup(a, path), Lookup(b, path), deep: false);
+            foreach (var path in CandidatePaths(common))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Compare(path, Lookup(a, path), Lookup(b, path), deep: false);
+            }
         }
         return _deltas.Select(d => new SubtreeDelta(d.Key, d.Value)).ToList();
     }
@@ -154,6 +158,7 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b)
 
     private void CompareDirectories(string path, long left, long right)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var leftChildren = NodeReader.Children(txn, a, left).ToDictionary(c => Encoding.UTF8.GetString(c.Name), c => c.Entry.Child, StringComparer.Ordinal);
         var rightChildren = NodeReader.Children(txn, b, right).ToDictionary(c => Encoding.UTF8.GetString(c.Name), c => c.Entry.Child, StringComparer.Ordinal);
         foreach (var name in leftChildren.Keys.Union(rightChildren.Keys))

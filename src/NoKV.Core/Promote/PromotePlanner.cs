@@ -13,7 +13,7 @@ namespace NoKV.Promote;
 /// conflicts. Both sides adding a directory at the same path is no conflict; the entries inside
 /// are judged one by one.
 /// </summary>
-internal sealed class PromotePlanner(MetaTxn txn, View fork, View target)
+internal sealed class PromotePlanner(MetaTxn txn, View fork, View target, CancellationToken cancellationToken = default)
 {
     /// <summary>The fork's view the plan was made from (the source of what gets applied).</summary>
     public View Fork => fork;
@@ -35,8 +35,8 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target)
         if (common == 0) return false;
         var baseView = new View(target.Chain.SkipWhile(l => l != common).ToArray(), fork.RootInode);
 
-        ForkChanges.AddRange(new DiffEngine(txn, baseView, fork).Run());
-        var targetChanges = new DiffEngine(txn, baseView, target).Run().ToDictionary(d => d.Path, d => d.Kind, StringComparer.Ordinal);
+        ForkChanges.AddRange(new DiffEngine(txn, baseView, fork, cancellationToken).Run());
+        var targetChanges = new DiffEngine(txn, baseView, target, cancellationToken).Run().ToDictionary(d => d.Path, d => d.Kind, StringComparer.Ordinal);
         FastForward = targetChanges.Count == 0;
 
         foreach (var change in ForkChanges)

@@ -250,6 +250,14 @@ internal sealed class NodeReadStream : Stream
         ? new ReadOnlySnapshotException(_snapshotId)
         : new NotSupportedException("Read streams cannot be written; use Workspace.OpenWrite.");
 
+    /// <summary>Waits for a read-ahead without blocking a thread, then releases the lease.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_closed) await AbandonPrefetchAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false); // Dispose(true): nothing left to wait for
+        GC.SuppressFinalize(this);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (!_closed)
