@@ -116,11 +116,16 @@ public sealed class MetricsAndTracingTests : IDisposable
 
         var failed = Assert.Single(_recorder.Of("nokv.operation.duration"));
         Assert.Equal("clone", failed.Tag("nokv.operation"));
-        Assert.NotNull(failed.Tag("error.type"));
+        Assert.Equal(typeof(WorkspaceNotFoundException).FullName, failed.Tag("error.type"));
         var span = spans.Named("nokv.clone");
         Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Contains("/missing", span.StatusDescription, StringComparison.Ordinal);
         Assert.Equal("/missing", span.GetTagItem("nokv.workspace.path"));
-        Assert.NotNull(span.GetTagItem("error.type"));
+        Assert.Equal(typeof(WorkspaceNotFoundException).FullName, span.GetTagItem("error.type"));
+
+        // A later success on the same thread is not tainted by the failure before it.
+        _store.CreateWorkspace("/base");
+        Assert.DoesNotContain(_recorder.Of("nokv.operation.duration"), m => m.Tag("nokv.operation") == "create_workspace" && m.Tags.ContainsKey("error.type"));
     }
 
     [Fact]
@@ -154,6 +159,24 @@ public sealed class MetricsAndTracingTests : IDisposable
             source.Delete(recursive: true);
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void A_failed_operation_and_a_later_successful_one_are_told_apart()
+    {
+        using var spans = new SpanRecorder();
+        _store.CreateWorkspace("/base");
+        // A rollback of an unrelated snapshot throws inside the store; the next operation succeeds.
+        var other = _store.CreateWorkspace("/other");
+        var pin = other.Snapshot();
+        Assert.Throws<UnrelatedSnapshotException>(() => _store.Rollback("/base", pin.Id));
+        _store.Rollback("/other", pin.Id);
+
+        var rollbacks = _recorder.Of("nokv.operation.duration").Where(m => m.Tag("nokv.operation") == "rollback").ToList();
+        Assert.Equal(2, rollbacks.Count);
+        Assert.Equal(typeof(UnrelatedSnapshotException).FullName, rollbacks[0].Tag("error.type"));
+        Assert.Null(rollbacks[1].Tag("error.type"));
+        Assert.Equal([ActivityStatusCode.Error, ActivityStatusCode.Unset], spans.Spans.Where(s => s.OperationName == "nokv.rollback").Select(s => s.Status));
     }
 
     [Fact]
