@@ -39,5 +39,10 @@ internal sealed class InstrumentedBlockStore(IBlockStore inner, StoreInstruments
     public void Dispose() => (Inner as IDisposable)?.Dispose();
 
     /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync() => Inner is IAsyncDisposable async ? async.DisposeAsync() : new ValueTask(Task.Run(Dispose));
+    public ValueTask DisposeAsync()
+    {
+        if (Inner is IAsyncDisposable async) return async.DisposeAsync();
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
