@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NoKV;
 
 /// <summary>A background service that serves each agent task its own fork of the base workspace.</summary>
-internal sealed partial class AgentPool(WorkspaceStore store, ILogger<AgentPool> logger, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed partial class AgentPool(WorkspaceStore store, HealthCheckService health, ILogger<AgentPool> logger, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,11 +28,16 @@ internal sealed partial class AgentPool(WorkspaceStore store, ILogger<AgentPool>
         store.ReleaseSnapshot(pin.Id);
         var gc = await store.CollectGarbageAsync(cancellationToken: stoppingToken);
         PoolDone(logger, gc.BlocksDeleted);
+        var report = await health.CheckHealthAsync(stoppingToken);
+        StoreHealth(logger, report.Status);
         lifetime.StopApplication();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "agent {Task} changed {Count} paths: {Paths}")]
     private static partial void AgentFinished(ILogger logger, string task, int count, string paths);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "store health: {Status}")]
+    private static partial void StoreHealth(ILogger logger, HealthStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "done: {Blocks} blocks reclaimed; the store stays registered for the app's lifetime")]
     private static partial void PoolDone(ILogger logger, long blocks);

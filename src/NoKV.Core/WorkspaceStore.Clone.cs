@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 
@@ -15,6 +16,7 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNestingException">The target is inside or above another workspace.</exception>
     public CloneHandle Clone(string sourcePath, string targetPath)
     {
+        using var op = Telemetry.Start(StoreOperation.Clone, sourcePath);
         ArgumentNullException.ThrowIfNull(sourcePath);
         var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
         var (id, rootInode, pinId) = Write(txn =>
@@ -25,13 +27,14 @@ public sealed partial class WorkspaceStore
             var record = GetPin(txn, pin.Id);
             return (CreateCloneWorkspace(txn, target, record), record.RootInode, pin.Id);
         });
-        return new CloneHandle(target, rootInode, pinId, new Workspace(this, target, id, rootInode));
+        return op.Complete(new CloneHandle(target, rootInode, pinId, new Workspace(this, target, id, rootInode)));
     }
 
     /// <summary>Creates a writable workspace at <paramref name="targetPath"/> that starts as an exact view of a snapshot. O(1).</summary>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
     public CloneHandle Clone(SnapshotPin source, string targetPath)
     {
+        using var op = Telemetry.Start(StoreOperation.Clone, source?.Root);
         ArgumentNullException.ThrowIfNull(source);
         var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
         var (id, rootInode) = Write(txn =>
@@ -40,7 +43,7 @@ public sealed partial class WorkspaceStore
             EnsureWorkspacePathFree(txn, target);
             return (CreateCloneWorkspace(txn, target, pin), pin.RootInode);
         });
-        return new CloneHandle(target, rootInode, source.Id, new Workspace(this, target, id, rootInode));
+        return op.Complete(new CloneHandle(target, rootInode, source.Id, new Workspace(this, target, id, rootInode)));
     }
 
     private static long CreateCloneWorkspace(MetaTxn txn, string target, PinRecord pin)

@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Namespace;
@@ -16,33 +17,37 @@ public sealed partial class WorkspaceStore
     /// </summary>
     public IReadOnlyList<SubtreeDelta> Diff(string a, string b, CancellationToken cancellationToken = default)
     {
+        using var op = Telemetry.Start(StoreOperation.Diff, a);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), SubtreeView(txn, b, nameof(b)), cancellationToken).Run());
+        return op.Complete(Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), SubtreeView(txn, b, nameof(b)), cancellationToken).Run()));
     }
 
     /// <summary>The paths that differ between a snapshot and a subtree; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
     public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, string b, CancellationToken cancellationToken = default)
     {
+        using var op = Telemetry.Start(StoreOperation.Diff, a?.Root);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), SubtreeView(txn, b, nameof(b)), cancellationToken).Run());
+        return op.Complete(Read(txn => new DiffEngine(txn, a.ViewOf(txn), SubtreeView(txn, b, nameof(b)), cancellationToken).Run()));
     }
 
     /// <summary>The paths that differ between a subtree and a snapshot; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
     public IReadOnlyList<SubtreeDelta> Diff(string a, SnapshotPin b, CancellationToken cancellationToken = default)
     {
+        using var op = Telemetry.Start(StoreOperation.Diff, a);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), b.ViewOf(txn), cancellationToken).Run());
+        return op.Complete(Read(txn => new DiffEngine(txn, SubtreeView(txn, a, nameof(a)), b.ViewOf(txn), cancellationToken).Run()));
     }
 
     /// <summary>The paths that differ between two snapshots; see <see cref="Diff(string, string, CancellationToken)"/>.</summary>
     public IReadOnlyList<SubtreeDelta> Diff(SnapshotPin a, SnapshotPin b, CancellationToken cancellationToken = default)
     {
+        using var op = Telemetry.Start(StoreOperation.Diff, a?.Root);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return Read(txn => new DiffEngine(txn, a.ViewOf(txn), b.ViewOf(txn), cancellationToken).Run());
+        return op.Complete(Read(txn => new DiffEngine(txn, a.ViewOf(txn), b.ViewOf(txn), cancellationToken).Run()));
     }
 
     /// <summary>The live view of a workspace root or of a directory inside one.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NoKV.Diagnostics;
 using NoKV.Gc;
 
 namespace NoKV;
@@ -21,6 +22,7 @@ public sealed partial class WorkspaceStore
     public async Task<GcReport> CollectGarbageAsync(GcMode mode = GcMode.Incremental, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        using var op = Telemetry.Start(StoreOperation.Gc);
         await _gcGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -31,7 +33,9 @@ public sealed partial class WorkspaceStore
             shadowed.Run();
             var generations = new GenerationCollector(_meta, Blocks, _leases);
             await generations.RunAsync(cancellationToken).ConfigureAwait(false);
-            var orphans = new OrphanCollector(_meta, Blocks, _pending, _options.OrphanGracePeriod);
+            // The block store as configured: stale temporary files are found by its type until
+            // maintenance is discovered by interface (then pass Blocks, which forwards it).
+            var orphans = new OrphanCollector(_meta, ConfiguredBlocks, _pending, _options.OrphanGracePeriod);
             await orphans.RunPendingAsync(cancellationToken).ConfigureAwait(false);
             long? snapshotOnly = null;
             if (mode == GcMode.Full)
@@ -42,7 +46,7 @@ public sealed partial class WorkspaceStore
             }
             Logging.Log.GarbageCollected(Logger, mode, generations.BlocksDeleted, generations.BytesReclaimed, generations.Generations,
                 layers.Collected, layers.Merged, orphans.Deleted, clock.ElapsedMilliseconds);
-            return new GcReport
+            var report = new GcReport
             {
                 Mode = mode,
                 OrphansDeleted = orphans.Deleted,
@@ -56,6 +60,8 @@ public sealed partial class WorkspaceStore
                 BytesReclaimed = generations.BytesReclaimed,
                 Duration = clock.Elapsed,
             };
+            Telemetry.GcCompleted(op, report);
+            return op.Complete(report);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Import;
 using NoKV.Paths;
 using NoKV.Streams;
@@ -11,6 +12,7 @@ public sealed partial class WorkspaceStore
 
     internal async Task<ImportResult> ImportAsync(string wsPath, long wsId, string sourceDirectory, string targetPath, IProgress<ImportResult>? progress, CancellationToken cancellationToken)
     {
+        using var op = Telemetry.Start(StoreOperation.Import, wsPath).SetTag("nokv.import.target", targetPath);
         ArgumentException.ThrowIfNullOrEmpty(sourceDirectory);
         var source = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
         if (!source.Exists) throw new DirectoryNotFoundException($"Import source '{sourceDirectory}' does not exist.");
@@ -87,12 +89,13 @@ public sealed partial class WorkspaceStore
             await batch.FlushAsync().ConfigureAwait(false);
             progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
         }
-        catch
+        catch (Exception e)
         {
+            op.Fail(e);
             await batch.AbandonAsync().ConfigureAwait(false);
             throw;
         }
-        return new ImportResult(files, directories, totalBytes, [.. skipped]);
+        return op.Complete(new ImportResult(files, directories, totalBytes, [.. skipped]));
     }
 
     /// <summary>Files uploaded but not yet published, and the directories to create with them.</summary>

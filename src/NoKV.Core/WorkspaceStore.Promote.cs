@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Namespace;
@@ -30,6 +31,7 @@ public sealed partial class WorkspaceStore
     /// <exception cref="StoreCorruptedException">A changed node cannot be named by any path (it lies beyond the limits): the change is never dropped silently.</exception>
     public PromoteResult Promote(string forkPath, string targetPath, PromoteOptions? options = null, CancellationToken cancellationToken = default)
     {
+        using var op = Telemetry.Start(StoreOperation.Promote, forkPath).SetTag("nokv.target.path", targetPath);
         ArgumentNullException.ThrowIfNull(forkPath);
         ArgumentNullException.ThrowIfNull(targetPath);
         var strategy = options?.Strategy ?? PromoteStrategy.FailOnConflict;
@@ -38,9 +40,9 @@ public sealed partial class WorkspaceStore
         // not even the pre-promote snapshot.
         var dryRun = Read(txn => PlanOrThrow(txn, forkPath, targetPath, cancellationToken));
         if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
-            return new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 };
+            return op.Complete(new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 });
 
-        return Write(txn =>
+        return op.Complete(Write(txn =>
         {
             var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
             var (_, _, forkInner) = FindWorkspace(txn, forkPath, nameof(forkPath));
@@ -67,7 +69,7 @@ public sealed partial class WorkspaceStore
                 Conflicts = planner.Conflicts,
                 SnapshotId = pin.Id,
             };
-        });
+        }));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Namespace;
@@ -24,8 +25,9 @@ public sealed partial class WorkspaceStore
     /// <summary>A rollback through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
     internal void Rollback(string targetPath, long snapshotId, long expectedWorkspaceId)
     {
+        using var op = Telemetry.Start(StoreOperation.Rollback, targetPath).SetTag("nokv.snapshot.id", snapshotId);
         ArgumentNullException.ThrowIfNull(targetPath);
-        Write(txn =>
+        op.Complete(Write(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, targetPath, nameof(targetPath), expectedWorkspaceId);
             var pin = GetPin(txn, snapshotId);
@@ -43,7 +45,7 @@ public sealed partial class WorkspaceStore
             txn.Put(Db.Workspaces, PathKey(wsPath), (ws with { HeadLayer = head }).Encode());
             NextVersion(txn);
             return true;
-        });
+        }));
     }
 
     private void RollbackSubtree(MetaTxn txn, WorkspaceRecord ws, string[] inner, string targetPath, PinRecord pin, long snapshotId)

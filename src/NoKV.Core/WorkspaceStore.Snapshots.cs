@@ -1,3 +1,4 @@
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 
@@ -17,12 +18,13 @@ public sealed partial class WorkspaceStore
     /// <summary>A snapshot taken through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
     internal SnapshotPin Snapshot(string path, long expectedWorkspaceId)
     {
+        using var op = Telemetry.Start(StoreOperation.Snapshot, path);
         ArgumentNullException.ThrowIfNull(path);
-        return Write(txn =>
+        return op.Complete(Write(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path), expectedWorkspaceId);
             return CreatePin(txn, wsPath, ws, inner);
-        });
+        }));
     }
 
     /// <summary>The snapshot with the given id.</summary>
@@ -50,17 +52,21 @@ public sealed partial class WorkspaceStore
 
     /// <summary>Releases a snapshot: it can no longer be read, and what only it kept alive becomes garbage.</summary>
     /// <exception cref="SnapshotNotFoundException">It does not exist or was already released.</exception>
-    public void ReleaseSnapshot(long snapshotId) => Write(txn =>
+    public void ReleaseSnapshot(long snapshotId)
     {
-        var pin = GetPin(txn, snapshotId);
-        txn.Delete(Db.Pins, Keys.U64(snapshotId));
-        txn.Delete(Db.PinsByWorkspace, Keys.Pair(pin.WorkspaceId, snapshotId));
-        var layer = LayerTable.Get(txn, pin.Layer);
-        LayerTable.Put(txn, pin.Layer, layer with { PinCount = layer.PinCount - 1 });
-        LayerTable.MarkForGc(txn, pin.Layer);
-        NextVersion(txn);
-        return true;
-    });
+        using var op = Telemetry.Start(StoreOperation.ReleaseSnapshot).SetTag("nokv.snapshot.id", snapshotId);
+        op.Complete(Write(txn =>
+        {
+            var pin = GetPin(txn, snapshotId);
+            txn.Delete(Db.Pins, Keys.U64(snapshotId));
+            txn.Delete(Db.PinsByWorkspace, Keys.Pair(pin.WorkspaceId, snapshotId));
+            var layer = LayerTable.Get(txn, pin.Layer);
+            LayerTable.Put(txn, pin.Layer, layer with { PinCount = layer.PinCount - 1 });
+            LayerTable.MarkForGc(txn, pin.Layer);
+            NextVersion(txn);
+            return true;
+        }));
+    }
 
     internal SnapshotPin CreatePin(MetaTxn txn, string wsPath, WorkspaceRecord ws, string[] inner)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NoKV.Blocks;
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Verify;
@@ -20,6 +21,7 @@ public sealed partial class WorkspaceStore
     public async Task<VerifyReport> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        using var op = Telemetry.Start(StoreOperation.Verify);
         options ??= new VerifyOptions();
         var clock = Stopwatch.StartNew();
         var metadata = _meta.Read(txn =>
@@ -40,14 +42,14 @@ public sealed partial class WorkspaceStore
         }
         if (options.FindOrphanBlocks) await FindOrphanBlocksAsync(problems, cancellationToken).ConfigureAwait(false);
 
-        return new VerifyReport
+        return op.Complete(new VerifyReport
         {
             Problems = problems,
             ViewsChecked = metadata.Views,
             GenerationsChecked = metadata.Generations,
             BlocksChecked = metadata.Blocks.Count,
             Duration = clock.Elapsed,
-        };
+        });
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using NoKV.Diagnostics;
 using NoKV.Layers;
 using NoKV.Lmdb;
 using NoKV.Paths;
@@ -12,6 +13,7 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNestingException">The path is inside or above another workspace.</exception>
     public Workspace CreateWorkspace(string path)
     {
+        using var op = Telemetry.Start(StoreOperation.CreateWorkspace, path);
         var normalized = NormalizeWorkspacePath(path, nameof(path));
         var rootInode = _ids.Next();
         var record = Write(txn =>
@@ -26,7 +28,7 @@ public sealed partial class WorkspaceStore
             txn.Put(Db.Workspaces, PathKey(normalized), ws.Encode());
             return ws;
         });
-        return new Workspace(this, normalized, record.Id, record.RootInode);
+        return op.Complete(new Workspace(this, normalized, record.Id, record.RootInode));
     }
 
     /// <summary>Opens an existing workspace.</summary>
@@ -68,15 +70,16 @@ public sealed partial class WorkspaceStore
     /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
     public void DeleteWorkspace(string path)
     {
+        using var op = Telemetry.Start(StoreOperation.DeleteWorkspace, path);
         var normalized = NormalizeWorkspacePath(path, nameof(path));
-        Write(txn =>
+        op.Complete(Write(txn =>
         {
             var ws = GetWorkspace(txn, normalized);
             txn.Delete(Db.Workspaces, PathKey(normalized));
             RetireHead(txn, ws.HeadLayer);
             NextVersion(txn);
             return true;
-        });
+        }));
     }
 
     /// <summary>A head that no workspace writes into any more: it is dead once nothing pins or descends from it.</summary>

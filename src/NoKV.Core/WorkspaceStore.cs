@@ -29,7 +29,8 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         _lock = storeLock;
         Logger = options.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
         _meta = meta;
-        Blocks = blocks;
+        Telemetry = new Diagnostics.StoreTelemetry(options.MeterFactory, CountLayersForMetrics);
+        Blocks = new Diagnostics.InstrumentedBlockStore(blocks, Telemetry.Instruments); // every block I/O is counted, whoever does it
         _ids = new IdAllocator(meta);
         _pending = new Blocks.PendingGenerations(meta);
         Queries = new Engine.NamespaceQueries(this);
@@ -148,6 +149,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Telemetry.Dispose();
         _meta.Dispose();
         if (_options.OwnsBlockStore) (Blocks as IDisposable)?.Dispose();
         _lock.Dispose();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace NoKV;
@@ -35,29 +36,48 @@ public sealed class WorkspaceStoreOptions
     /// <summary>Where NoKV logs GC runs and failed writes (never file contents or credentials); null for none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Where the store's <see cref="Meter"/> (named <see cref="NoKVDiagnostics.MeterName"/>) comes
+    /// from, so a host's metrics listeners see only its own stores; null for the process-wide meter.
+    /// AddNoKV sets the container's factory.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>Set by AddNoKV for a block store it built: the store then disposes it.</summary>
     internal bool OwnsBlockStore { get; set; }
 
+    /// <summary>
+    /// Every value out of range, by option name: the one rule set behind <see cref="Validated"/>
+    /// (Open) and the start-time validation of <see cref="NoKVOptions"/>.
+    /// </summary>
+    internal IReadOnlyList<OptionProblem> FindProblems()
+    {
+        var problems = new List<OptionProblem>();
+        if (string.IsNullOrWhiteSpace(Directory)) problems.Add(new(nameof(Directory), Directory, "is required: the store directory (metadata in {Directory}/meta, local blocks in {Directory}/blocks)."));
+        if (ChunkSize is < MinChunkSize or > MaxChunkSize) problems.Add(new(nameof(ChunkSize), ChunkSize, $"must be between {MinChunkSize} and {MaxChunkSize} bytes."));
+        if (MaxMetadataSize < 1024 * 1024) problems.Add(new(nameof(MaxMetadataSize), MaxMetadataSize, "must be at least 1 MiB (1048576 bytes)."));
+        if (MaxParallelUploads is < 1 or > 256) problems.Add(new(nameof(MaxParallelUploads), MaxParallelUploads, "must be between 1 and 256."));
+        if (OrphanGracePeriod < TimeSpan.Zero) problems.Add(new(nameof(OrphanGracePeriod), OrphanGracePeriod, "may not be negative."));
+        if (SlowOperationThreshold < TimeSpan.Zero) problems.Add(new(nameof(SlowOperationThreshold), SlowOperationThreshold, "may not be negative."));
+        return problems;
+    }
+
+    /// <summary>A validated copy, with <see cref="Directory"/> made absolute; the first problem throws.</summary>
+    /// <exception cref="ArgumentException">Directory is missing.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     internal WorkspaceStoreOptions Validated()
     {
-        if (string.IsNullOrWhiteSpace(Directory)) throw new ArgumentException("WorkspaceStoreOptions.Directory is required.", nameof(Directory));
-        if (ChunkSize is < MinChunkSize or > MaxChunkSize)
-            throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, $"ChunkSize must be between {MinChunkSize} and {MaxChunkSize} bytes.");
-        if (MaxMetadataSize < 1024 * 1024)
-            throw new ArgumentOutOfRangeException(nameof(MaxMetadataSize), MaxMetadataSize, "MaxMetadataSize must be at least 1 MiB.");
-        if (MaxParallelUploads is < 1 or > 256)
-            throw new ArgumentOutOfRangeException(nameof(MaxParallelUploads), MaxParallelUploads, "MaxParallelUploads must be between 1 and 256.");
-        if (OrphanGracePeriod < TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(OrphanGracePeriod), OrphanGracePeriod, "OrphanGracePeriod may not be negative.");
+        if (FindProblems() is [var problem, ..]) throw problem.ToException();
         return new WorkspaceStoreOptions
         {
-            Directory = Path.GetFullPath(Directory),
+            Directory = Path.GetFullPath(Directory!),
             BlockStore = BlockStore,
             ChunkSize = ChunkSize,
             MaxMetadataSize = MaxMetadataSize,
             OrphanGracePeriod = OrphanGracePeriod,
             MaxParallelUploads = MaxParallelUploads,
             LoggerFactory = LoggerFactory,
+            MeterFactory = MeterFactory,
             OwnsBlockStore = OwnsBlockStore,
             SlowOperationThreshold = SlowOperationThreshold,
         };

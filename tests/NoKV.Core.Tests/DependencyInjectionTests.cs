@@ -29,7 +29,7 @@ public sealed class DependencyInjectionTests : IDisposable
             var store = provider.GetRequiredService<WorkspaceStore>();
             Assert.Same(store, provider.GetRequiredService<WorkspaceStore>());
             Assert.Equal(8192, store.ChunkSize);
-            Assert.IsType<LocalBlockStore>(store.Blocks);
+            Assert.IsType<LocalBlockStore>(store.ConfiguredBlocks); // Blocks is it wrapped, to count its I/O
             await store.CreateWorkspace("/base").WriteAllBytesAsync("/f", "secret-payload"u8.ToArray());
             store.CollectGarbage();
         }
@@ -63,7 +63,7 @@ public sealed class DependencyInjectionTests : IDisposable
         }));
         await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<WorkspaceStore>();
-        var blocks = Assert.IsType<S3BlockStore>(store.Blocks);
+        var blocks = Assert.IsType<S3BlockStore>(store.ConfiguredBlocks);
         var ws = store.CreateWorkspace("/base");
         await ws.WriteAllBytesAsync("/f", TestData.Bytes(20_000, 1));
         Assert.Equal(TestData.Bytes(20_000, 1), await ws.ReadAllBytesAsync("/f"));

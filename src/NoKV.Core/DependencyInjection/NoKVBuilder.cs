@@ -42,12 +42,13 @@ public sealed class NoKVBuilder
         return this;
     }
 
-    internal WorkspaceStoreOptions BuildOptions()
+    /// <summary>What this builder configured, as one registration (its actions run afresh on a new options object at every open).</summary>
+    internal NoKVRegistration Build() => new([.. _configure], BlockStoreFactory);
+
+    /// <summary>Throws at registration when nothing names a store directory (only AddNoKV without configuration asks).</summary>
+    internal void EnsureDirectory()
     {
-        var options = new WorkspaceStoreOptions();
-        foreach (var configure in _configure) configure(options);
-        if (string.IsNullOrWhiteSpace(options.Directory))
-            throw new InvalidOperationException("AddNoKV needs a store directory: call UseLocalBlocks(directory) or UseDirectory(directory).");
-        return options;
+        if (string.IsNullOrWhiteSpace(Build().Compose(new NoKVOptions()).Directory))
+            throw new InvalidOperationException("AddNoKV needs a store directory: call UseLocalBlocks(directory) or UseDirectory(directory), or bind NoKV:Directory from configuration.");
     }
 }

@@ -210,6 +210,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     /// <summary>Publishes a finished session at its path, resolved when it commits; an existing file keeps its inode.</summary>
     private Action<PendingFile> PublishAt(WorkspaceRef ws) => file =>
     {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
         mutations.WithHead(ws, (writer, record) =>
         {
             var parent = NamespaceTree.ResolveParent(writer.Txn, writer.View, file.Segments);
@@ -217,11 +218,13 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
             return true;
         });
         store.Pending.Finished(file.Gen);
+        op.Complete();
     };
 
     /// <summary>Publishes a finished session under its name in directory <paramref name="parent"/>, wherever that directory is now.</summary>
     private Action<PendingFile> PublishInto(WorkspaceRef ws, long parent) => file =>
     {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
         mutations.WithHead(ws, (writer, record) =>
         {
             NamespaceTree.Directory(writer.Txn, writer.View, parent);
@@ -229,11 +232,13 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
             return true;
         });
         store.Pending.Finished(file.Gen);
+        op.Complete();
     };
 
     /// <summary>Publishes a finished edit session as the new version of inode <paramref name="ino"/>.</summary>
     private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path) => file =>
     {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
         mutations.WithHead(ws, (writer, record) =>
         {
             var node = NamespaceTree.Node(writer.Txn, writer.View, ino, path);
@@ -242,6 +247,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
             return true;
         });
         store.Pending.Finished(file.Gen);
+        op.Complete();
     };
 
     /// <summary>
@@ -271,8 +277,9 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
 
     private NodeReadStream Open(Func<MetaTxn, long?> find, string path, long snapshotId)
     {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Read);
         var (gen, record, chunks) = Lease(find, path)!.Value;
-        return new NodeReadStream(store, gen, record, chunks, snapshotId);
+        return op.Complete(new NodeReadStream(store, gen, record, chunks, snapshotId));
     }
 
     private static (string[] Segments, string Normalized) FilePath(string path)

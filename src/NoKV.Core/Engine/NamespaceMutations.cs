@@ -23,6 +23,13 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         return result;
     }, operation);
 
+    /// <summary>A namespace change (not a file version): one write transaction, timed as an edit.</summary>
+    private T Change<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "")
+    {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Edit, ws.Path);
+        return op.Complete(WithHead(ws, body, operation));
+    }
+
     public NodeAttributes MakeDirectory(WorkspaceRef ws, long parent, string name) =>
         CreateNode(ws, parent, name, RecordKind.Directory);
 
@@ -31,23 +38,23 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         CreateNode(ws, parent, name, RecordKind.File);
 
     public void Unlink(WorkspaceRef ws, long parent, string name) =>
-        WithHead(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.File); return true; });
+        Change(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.File); return true; });
 
     public void RemoveDirectory(WorkspaceRef ws, long parent, string name) =>
-        WithHead(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.EmptyDirectory); return true; });
+        Change(ws, (writer, _) => { NamespaceEdits.Remove(writer, parent, name, RemoveMode.EmptyDirectory); return true; });
 
     /// <inheritdoc cref="NamespaceEdits.Rename"/>
     public void Rename(WorkspaceRef ws, long parent, string name, long newParent, string newName, bool replace) =>
-        WithHead(ws, (writer, _) => { NamespaceEdits.Rename(writer, parent, name, newParent, newName, replace); return true; });
+        Change(ws, (writer, _) => { NamespaceEdits.Rename(writer, parent, name, newParent, newName, replace); return true; });
 
     public NodeAttributes SetModified(WorkspaceRef ws, long ino, DateTime modifiedUtc) =>
-        WithHead(ws, (writer, _) => NodeAttributes.Of(ino, NamespaceEdits.SetModified(writer, ino, modifiedUtc)));
+        Change(ws, (writer, _) => NodeAttributes.Of(ino, NamespaceEdits.SetModified(writer, ino, modifiedUtc)));
 
     /// <summary>mkdir -p.</summary>
     public void CreateDirectory(WorkspaceRef ws, string path)
     {
         var segments = PathRules.Split(path);
-        WithHead(ws, (writer, _) => NamespaceEdits.EnsureDirectory(writer, store.Ids, segments));
+        Change(ws, (writer, _) => NamespaceEdits.EnsureDirectory(writer, store.Ids, segments));
     }
 
     /// <summary>Moves a node to a path that must not exist, under a parent that must.</summary>
@@ -66,7 +73,7 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         }
         if (PathRules.IsSameOrBelow(toPath, fromPath)) throw new InvalidMoveException(from, to, "a directory cannot move into itself or its own descendant");
 
-        WithHead(ws, (writer, _) =>
+        Change(ws, (writer, _) =>
         {
             var (_, record) = NamespaceTree.Resolve(writer.Txn, writer.View, fromSegments, from);
             var toParent = NamespaceTree.ResolveParent(writer.Txn, writer.View, toSegments);
@@ -80,7 +87,7 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
     {
         var segments = PathRules.Split(path);
         if (segments.Length == 0) throw new InvalidPathException(path, "the workspace root cannot be deleted; use WorkspaceStore.DeleteWorkspace");
-        WithHead(ws, (writer, _) =>
+        Change(ws, (writer, _) =>
         {
             var (_, record) = NamespaceTree.Resolve(writer.Txn, writer.View, segments, path);
             NamespaceEdits.Remove(writer, record.Parent, segments[^1], recursive ? RemoveMode.Recursive : RemoveMode.EmptyDirectoryOrFile, path);
@@ -88,7 +95,7 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         });
     }
 
-    private NodeAttributes CreateNode(WorkspaceRef ws, long parent, string name, RecordKind kind) => WithHead(ws, (writer, record) =>
+    private NodeAttributes CreateNode(WorkspaceRef ws, long parent, string name, RecordKind kind) => Change(ws, (writer, record) =>
     {
         var ino = NamespaceEdits.Create(writer, store.Ids, parent, name, kind, record.Id, store.ChunkSize);
         return NodeAttributes.Of(ino, NamespaceTree.Node(writer.Txn, writer.View, ino));

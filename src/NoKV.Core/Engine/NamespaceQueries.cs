@@ -18,29 +18,37 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
     public NodeAttributes? Lookup(Func<MetaTxn, View> viewOf, long parent, ReadOnlySpan<byte> name)
     {
         var copy = name.ToArray();
-        return store.Read(txn =>
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Stat);
+        return op.Complete(store.Read(txn =>
         {
             var view = viewOf(txn);
             NamespaceTree.Directory(txn, view, parent);
             return NamespaceTree.Lookup(txn, view, parent, copy) is { } found ? NodeAttributes.Of(found.Ino, found.Record) : (NodeAttributes?)null;
-        });
+        }));
     }
 
-    public NodeAttributes GetAttributes(Func<MetaTxn, View> viewOf, long ino) =>
-        store.Read(txn => NodeAttributes.Of(ino, NamespaceTree.Node(txn, viewOf(txn), ino)));
+    public NodeAttributes GetAttributes(Func<MetaTxn, View> viewOf, long ino)
+    {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Stat);
+        return op.Complete(store.Read(txn => NodeAttributes.Of(ino, NamespaceTree.Node(txn, viewOf(txn), ino))));
+    }
 
-    public DirectoryPage ReadDirectory(Func<MetaTxn, View> viewOf, long directory, byte[]? after, int max) =>
-        store.Read(txn => NamespaceTree.ReadDirectory(txn, viewOf(txn), directory, after, max));
+    public DirectoryPage ReadDirectory(Func<MetaTxn, View> viewOf, long directory, byte[]? after, int max)
+    {
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.List);
+        return op.Complete(store.Read(txn => NamespaceTree.ReadDirectory(txn, viewOf(txn), directory, after, max)));
+    }
 
     public NodeInfo Stat(Func<MetaTxn, View> viewOf, string path)
     {
         var segments = PathRules.Split(path);
         var normalized = PathRules.Join(segments);
-        return store.Read(txn =>
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Stat);
+        return op.Complete(store.Read(txn =>
         {
             var (ino, record) = NamespaceTree.Resolve(txn, viewOf(txn), segments, path);
             return NodeAttributes.Of(ino, record).ToNodeInfo(segments.Length == 0 ? "" : segments[^1], normalized);
-        });
+        }));
     }
 
     public bool Exists(Func<MetaTxn, View> viewOf, string path) => store.Read(txn => NodeReader.Find(txn, viewOf(txn), path) is not null);
@@ -50,7 +58,8 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
     {
         var segments = PathRules.Split(directoryPath, nameof(directoryPath));
         var normalized = PathRules.Join(segments);
-        return store.Read(txn =>
+        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.List);
+        return op.Complete<IReadOnlyList<NodeInfo>>(store.Read(txn =>
         {
             var view = viewOf(txn);
             var (ino, _) = NamespaceTree.Resolve(txn, view, segments, directoryPath);
@@ -60,7 +69,7 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
                 result.Add(Describe(txn, view, normalized, name, entry.Child));
             result.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return result;
-        });
+        }));
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ internal sealed class NodeReadStream : Stream
         _record = record;
         _chunks = chunks;
         _snapshotId = snapshotId;
+        store.Telemetry.StreamOpened(writable: false);
     }
 
     /// <summary>Releases the lease of a stream nobody disposed, so GC can reclaim its version.</summary>
@@ -263,6 +264,7 @@ internal sealed class NodeReadStream : Stream
         if (!_closed)
         {
             _closed = true;
+            _store.Telemetry.StreamClosed(writable: false);
             if (disposing)
             {
                 // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.

@@ -81,6 +81,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         _blockInode = store.Ids.Next();
         _gen = store.Ids.Next();
+        store.Telemetry.StreamOpened(writable: true);
     }
 
     /// <summary>Finalizer: a session nobody disposed never publishes; its blocks become orphans for GC.</summary>
@@ -354,6 +355,7 @@ public sealed class WorkspaceWriteStream : Stream
             // Whatever was uploaded stays as orphans under the pending record; releasing the
             // in-memory claims lets GC reclaim them after the grace period.
             _closed = true;
+            _store.Telemetry.StreamClosed(writable: true);
             if (_registered) _store.Pending.Finished(_gen);
             _onClosed?.Invoke();
         }
@@ -372,6 +374,7 @@ public sealed class WorkspaceWriteStream : Stream
     private async ValueTask CloseAsync()
     {
         _closed = true;
+        _store.Telemetry.StreamClosed(writable: true);
         try
         {
             if (!_aborted && Volatile.Read(ref _failure) is null)
