@@ -58,9 +58,10 @@ public sealed class MetricsAndTracingTests : IDisposable
         Assert.All(_recorder.All, m => Assert.Subset(BoundedTagKeys, m.Tags.Keys.ToHashSet()));
         var counts = durations.GroupBy(d => d.Tag("nokv.operation")!).ToDictionary(g => g.Key, g => g.Count());
         // Clone of a live workspace snapshots it inside the same operation: one clone, one snapshot (the explicit one).
+        // The file write publishes once.
         Assert.Equal(new Dictionary<string, int>
         {
-            ["create_workspace"] = 1, ["snapshot"] = 1, ["clone"] = 2, ["diff"] = 1, ["rollback"] = 1, ["promote"] = 1,
+            ["create_workspace"] = 1, ["write"] = 1, ["snapshot"] = 1, ["clone"] = 2, ["diff"] = 1, ["rollback"] = 1, ["promote"] = 1,
             ["release_snapshot"] = 1, ["delete_workspace"] = 1, ["gc"] = 1, ["verify"] = 1,
         }, counts);
         Assert.DoesNotContain(durations, d => d.Tags.ContainsKey("error.type"));
