@@ -24,6 +24,16 @@ public sealed class S3SetupErrorTests : IDisposable
         return options;
     }
 
+    [Fact]
+    public void A_prefix_that_leaves_no_room_for_a_block_key_is_refused_at_construction()
+    {
+        var options = new S3BlockStoreOptions { BucketName = "b", ServiceUrl = "http://127.0.0.1:1", Prefix = new string('p', 600) };
+        var e = Assert.Throws<ArgumentException>(() => S3BlockStore.Create(options, loggerFactory: null));
+        Assert.Contains("1,024", e.Message, StringComparison.Ordinal);
+        options.Prefix = new string('p', 511); // 512 bytes with the '/' added
+        S3BlockStore.Create(options, loggerFactory: null).Dispose();
+    }
+
     [S3Fact]
     public async Task Every_operation_on_a_missing_bucket_says_the_bucket_does_not_exist()
     {
