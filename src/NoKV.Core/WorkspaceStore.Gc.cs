@@ -33,9 +33,8 @@ public sealed partial class WorkspaceStore
             shadowed.Run();
             var generations = new GenerationCollector(_meta, Blocks, _leases);
             await generations.RunAsync(cancellationToken).ConfigureAwait(false);
-            // The block store as configured: stale temporary files are found by its type until
-            // maintenance is discovered by interface (then pass Blocks, which forwards it).
-            var orphans = new OrphanCollector(_meta, ConfiguredBlocks, _pending, _options.OrphanGracePeriod);
+            // Blocks forwards maintenance (IBlockStoreMaintenance) to the configured store, and counts the deletes.
+            var orphans = new OrphanCollector(_meta, Blocks, _pending, _options.OrphanGracePeriod);
             await orphans.RunPendingAsync(cancellationToken).ConfigureAwait(false);
             long? snapshotOnly = null;
             if (mode == GcMode.Full)

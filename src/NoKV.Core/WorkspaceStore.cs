@@ -44,8 +44,11 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <summary>The chunk size new files are written with.</summary>
     public int ChunkSize => _options.ChunkSize;
 
-    /// <summary>The block store file bytes live in.</summary>
-    public IBlockStore Blocks { get; }
+    /// <summary>The block store file bytes live in. Internal: a block written or deleted behind the metadata's back corrupts the store.</summary>
+    internal IBlockStore Blocks { get; }
+
+    // The store disposes a block store it created (the default local one) or that AddNoKV built for it.
+    private bool OwnsBlocks => _options.OwnsBlockStore || _options.BlockStore is null;
 
     internal MetaDb Meta => _meta;
     internal ILogger Logger { get; }
@@ -151,15 +154,43 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
         _meta.Dispose();
-        if (_options.OwnsBlockStore) (Blocks as IDisposable)?.Dispose();
-        _lock.Dispose();
+        try
+        {
+            if (OwnsBlocks) DisposeBlocksSynchronously();
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
     }
 
-    /// <summary>Closes the store. Safe to call more than once.</summary>
-    public ValueTask DisposeAsync()
+    // A sync caller: the block store's own Dispose where it has one (both built-in stores do); a
+    // store that is only async-disposable is waited for, as this caller chose not to await.
+    private void DisposeBlocksSynchronously()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (ConfiguredBlocks is IDisposable disposable)
+        {
+            disposable.Dispose();
+            return;
+        }
+        var closing = ConfiguredBlocks.DisposeAsync();
+        if (!closing.IsCompletedSuccessfully) closing.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Closes the store, disposing a block store it owns asynchronously. Safe to call more than once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Telemetry.Dispose();
+        _meta.Dispose();
+        try
+        {
+            if (OwnsBlocks) await ConfiguredBlocks.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

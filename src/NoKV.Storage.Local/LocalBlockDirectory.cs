@@ -1,11 +1,13 @@
 namespace NoKV.Storage.Local;
 
 /// <summary>
-/// A directory of immutable blocks, one file per block key. Writes are atomic and durable: the
-/// bytes go to a temporary file that is flushed to disk and then renamed into place, so a reader
-/// (or a crash) sees either no block or the whole block, never a torn one. Thread-safe.
+/// The file mechanics behind <see cref="LocalBlockStore"/>: one file per block key. Writes are
+/// atomic and durable: the bytes go to a temporary file that is flushed to disk and then renamed
+/// into place, so a reader (or a crash) sees either no block or the whole block, never a torn one.
+/// Thread-safe. Keys reach it already checked against <see cref="BlockKeyRules"/>; file system
+/// errors come out as they are, and the store maps them.
 /// </summary>
-public sealed class LocalBlockDirectory
+internal sealed class LocalBlockDirectory
 {
     private readonly string _root;
     private readonly bool _durable;
@@ -32,7 +34,7 @@ public sealed class LocalBlockDirectory
     {
         var path = PathOf(key);
         var dir = Path.GetDirectoryName(path)!;
-        var temp = Path.Combine(dir, BlockKeyRules.TempPrefix + Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(dir, BlockKeyRules.ReservedSegmentPrefix + Guid.NewGuid().ToString("N"));
         _writing[temp] = 0;
         try
         {
@@ -98,6 +100,11 @@ public sealed class LocalBlockDirectory
         {
             throw new FileNotFoundException($"Block '{key}' does not exist.", path);
         }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            // The key is only the start of other keys ("1/2" beside "1/2/3"): no block, as on S3.
+            throw new FileNotFoundException($"Block '{key}' does not exist.", path);
+        }
     }
 
     /// <summary>Returns the length of a block, or -1 if it does not exist.</summary>
@@ -117,34 +124,18 @@ public sealed class LocalBlockDirectory
         return true;
     }
 
-    /// <summary>Lists the blocks whose keys start with <paramref name="prefix"/> (a whole-segment prefix, or empty for all).</summary>
-    public IEnumerable<LocalBlockEntry> List(string prefix)
-    {
-        BlockKeyRules.Validate(prefix.TrimEnd('/'), allowEmpty: true);
-        var start = prefix.Length == 0 ? _root : Path.Combine(_root, prefix.TrimEnd('/').Replace('/', Path.DirectorySeparatorChar));
-        if (!Directory.Exists(start)) yield break;
-        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
-        {
-            var name = Path.GetFileName(file);
-            if (name.StartsWith(BlockKeyRules.TempPrefix, StringComparison.Ordinal)) continue;
-            var info = new FileInfo(file);
-            if (!info.Exists) continue; // deleted while we enumerated
-            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
-            yield return new LocalBlockEntry(key, info.Length, info.LastWriteTimeUtc);
-        }
-    }
-
     /// <summary>
     /// Deletes temporary files left by writes that never finished (a crash between create and
     /// rename) and are older than <paramref name="olderThan"/>; returns how many were deleted.
     /// A write still running through this instance is never touched, whatever its age.
     /// </summary>
-    public int DeleteStaleTemporaryFiles(TimeSpan olderThan)
+    public int DeleteStaleTemporaryFiles(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = DateTime.UtcNow - olderThan;
         var deleted = 0;
-        foreach (var file in Directory.EnumerateFiles(_root, BlockKeyRules.TempPrefix + "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(_root, BlockKeyRules.ReservedSegmentPrefix + "*", SearchOption.AllDirectories))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (_writing.ContainsKey(file)) continue;
             if (File.GetLastWriteTimeUtc(file) > cutoff) continue;
             if (TryDeleteFile(file)) deleted++;
@@ -152,11 +143,7 @@ public sealed class LocalBlockDirectory
         return deleted;
     }
 
-    private string PathOf(string key)
-    {
-        BlockKeyRules.Validate(key);
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
-    }
+    private string PathOf(string key) => Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
 
     private void PruneEmptyParents(string dir)
     {

@@ -15,7 +15,7 @@ public sealed class S3BlockStoreOptions
     /// <summary>The bucket (required; it must exist).</summary>
     public string? BucketName { get; set; }
 
-    /// <summary>A key prefix for all blocks, e.g. "stores/prod/" (default: none).</summary>
+    /// <summary>A key prefix for all blocks, e.g. "stores/prod/" (default: none; at most 512 bytes).</summary>
     public string Prefix { get; set; } = "";
 
     /// <summary>The endpoint of an S3-compatible server, e.g. "http://127.0.0.1:4569"; null for AWS.</summary>
@@ -36,6 +36,8 @@ public sealed class S3BlockStoreOptions
     /// <summary>How long one request may take before it counts as a (transient) timeout (default 60 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    private const int MaxPrefixBytes = 1024 - BlockKeyRules.MaxKeyLength;
+
     internal S3BlockStoreOptions Validated()
     {
         if (string.IsNullOrWhiteSpace(BucketName)) throw new ArgumentException("S3BlockStoreOptions.BucketName is required.", nameof(BucketName));
@@ -44,6 +46,9 @@ public sealed class S3BlockStoreOptions
         if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "RequestTimeout must be positive.");
         var prefix = Prefix ?? "";
         if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/";
+        // S3 object names are at most 1,024 bytes: the prefix leaves room for any valid block key.
+        if (System.Text.Encoding.UTF8.GetByteCount(prefix) > MaxPrefixBytes)
+            throw new ArgumentException($"S3BlockStoreOptions.Prefix may be at most {MaxPrefixBytes} bytes (UTF-8), so every block key fits in S3's 1,024-byte object names.", nameof(Prefix));
         return new S3BlockStoreOptions
         {
             BucketName = BucketName,

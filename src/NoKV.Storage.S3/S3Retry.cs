@@ -38,7 +38,8 @@ internal sealed class S3Retry(S3BlockStoreOptions options, ILogger logger)
             }
             catch (AmazonServiceException e)
             {
-                throw new BlockStoreException($"S3 {operation} of '{key}' was refused: {Describe(e)}", transient: false, e);
+                var setup = ExplainSetupError(e, options.BucketName!) is { } reason ? $" ({reason})" : "";
+                throw new BlockStoreException($"S3 {operation} of '{key}' was refused: {Describe(e)}{setup}", transient: false, e);
             }
         }
     }
@@ -63,6 +64,15 @@ internal sealed class S3Retry(S3BlockStoreOptions options, ILogger logger)
         if (e is HttpRequestException or IOException or SocketException or TimeoutException) return true;
         return e.InnerException is not null && IsTransient(e.InnerException, cancellationToken);
     }
+
+    /// <summary>What a refusal says about the setup (no bucket, bad credentials), in words a user can act on; null for anything else.</summary>
+    public static string? ExplainSetupError(AmazonServiceException e, string bucket) => e.ErrorCode switch
+    {
+        "NoSuchBucket" => $"bucket '{bucket}' does not exist",
+        "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "ExpiredToken" =>
+            $"access to bucket '{bucket}' was denied; check the AWS credentials (environment, profile or role)",
+        _ => null,
+    };
 
     public static string Describe(Exception e) => e is AmazonServiceException s
         ? $"{(int)s.StatusCode} {s.ErrorCode}".Trim()

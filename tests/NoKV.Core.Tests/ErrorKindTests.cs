@@ -13,7 +13,9 @@ public sealed class ErrorKindTests
     [Fact]
     public void Every_exception_type_declares_its_kind_unless_it_is_a_plain_failure()
     {
-        var types = typeof(NoKVException).Assembly.GetTypes().Where(t => typeof(NoKVException).IsAssignableFrom(t)).ToList();
+        // The block store's exceptions live in NoKV.Abstractions, the rest in NoKV.Core.
+        var types = new[] { typeof(NoKVException).Assembly, typeof(WorkspaceStore).Assembly }.Distinct()
+            .SelectMany(a => a.GetTypes()).Where(t => typeof(NoKVException).IsAssignableFrom(t)).ToList();
         Assert.True(types.Count > 15, $"found only {types.Count} exception types");
         foreach (var type in types)
         {

@@ -6,14 +6,14 @@ using Xunit.Abstractions;
 namespace NoKV.Packaging.Tests;
 
 /// <summary>
-/// Packs NoKV, NoKV.Storage.Local, NoKV.Storage.S3 and the nokv tool into a folder, then uses
+/// Packs NoKV, NoKV.Abstractions, NoKV.Storage.Local, NoKV.Storage.S3 and the nokv tool into a folder, then uses
 /// them as a stranger would: a brand-new console project that references NoKV from that folder
 /// (its dependencies from nuget.org) opens a store and diffs a fork, and the tool installs from
 /// the folder and runs. On Debian 12 this is the proof that the package's own LMDB loads.
 /// </summary>
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] Packages = ["NoKV", "NoKV.Storage.Local", "NoKV.Storage.S3", "NoKV.Cli"];
+    private static readonly string[] Packages = ["NoKV", "NoKV.Abstractions", "NoKV.Storage.Local", "NoKV.Storage.S3", "NoKV.Cli"];
     private readonly string _work = Path.Combine(Path.GetTempPath(), "nokv-pack-" + Guid.NewGuid().ToString("N"));
     // A version of its own, so no NuGet cache can hand back an older build.
     private readonly string _version = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
@@ -35,7 +35,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         var repo = FindRepo();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var feed = Path.Combine(_work, "feed");
-        foreach (var project in new[] { "NoKV.Storage.Local", "NoKV.Core", "NoKV.Storage.S3", "NoKV.Cli" })
+        foreach (var project in new[] { "NoKV.Abstractions", "NoKV.Storage.Local", "NoKV.Core", "NoKV.Storage.S3", "NoKV.Cli" })
             Run(repo, "dotnet", "pack", Path.Combine(repo, "src", project, project + ".csproj"), "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={_version}");
 
         AssertPackageContents(feed);

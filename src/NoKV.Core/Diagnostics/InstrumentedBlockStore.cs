@@ -5,7 +5,7 @@ namespace NoKV.Diagnostics;
 /// blocks deleted) and passes every call on unchanged. The store wraps whatever block store it
 /// was given in one of these, so no caller has to remember to count. Failed calls count nothing.
 /// </summary>
-internal sealed class InstrumentedBlockStore(IBlockStore inner, StoreInstruments instruments) : IBlockStore, IDisposable, IAsyncDisposable
+internal sealed class InstrumentedBlockStore(IBlockStore inner, StoreInstruments instruments) : IBlockStore, IBlockStoreMaintenance
 {
     /// <summary>The block store the store was configured with.</summary>
     public IBlockStore Inner { get; } = inner;
@@ -35,14 +35,18 @@ internal sealed class InstrumentedBlockStore(IBlockStore inner, StoreInstruments
 
     public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => Inner.ListAsync(prefix, cancellationToken);
 
-    /// <summary>Disposes the inner store: called only when the store owns it.</summary>
-    public void Dispose() => (Inner as IDisposable)?.Dispose();
+    /// <summary>
+    /// Forwards maintenance to the configured store when it has any (a wrapper must not hide a
+    /// capability); a store without it has nothing to maintain.
+    /// </summary>
+    public ValueTask<BlockMaintenanceResult> RunMaintenanceAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default) =>
+        Inner is IBlockStoreMaintenance maintained
+            ? maintained.RunMaintenanceAsync(gracePeriod, cancellationToken)
+            : ValueTask.FromResult(new BlockMaintenanceResult(0));
 
-    /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
-    {
-        if (Inner is IAsyncDisposable async) return async.DisposeAsync();
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>
+    /// Owns nothing: the workspace store disposes the configured store itself, and only when it
+    /// owns it, so disposing this wrapper never closes a block store the caller passed in.
+    /// </summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -48,7 +48,9 @@ internal sealed class OrphanCollector(MetaDb meta, IBlockStore blocks, PendingGe
             if (candidates.Count >= 1024) await DeleteUnknownAsync(candidates, cancellationToken).ConfigureAwait(false);
         }
         await DeleteUnknownAsync(candidates, cancellationToken).ConfigureAwait(false);
-        if (blocks is LocalBlockStore local) Deleted += local.DeleteStaleTemporaryFiles(grace);
+        // By capability, never by concrete type: a decorated store keeps its housekeeping.
+        if (blocks is IBlockStoreMaintenance maintenance)
+            Deleted += (await maintenance.RunMaintenanceAsync(grace, cancellationToken).ConfigureAwait(false)).LeftoversDeleted;
     }
 
     private async Task DeleteUnknownAsync(List<(string Key, long Gen)> candidates, CancellationToken cancellationToken)

@@ -30,6 +30,7 @@ public sealed class ImportSwapAttackTests : IDisposable
         public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
         public ValueTask<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => inner.ExistsAsync(key, cancellationToken);
         public IAsyncEnumerable<BlockInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     private WorkspaceStore OpenStore(Action onFirstPut)
