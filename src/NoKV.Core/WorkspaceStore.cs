@@ -83,10 +83,36 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     public static WorkspaceStore Open(WorkspaceStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        return OpenValidated(options.Validated(), FirstBlockKeySynchronously);
+    }
+
+    /// <summary>
+    /// Opens (creating if needed) a store, as <see cref="Open(WorkspaceStoreOptions)"/> does, without
+    /// blocking a thread on a remote block store: the one question opening may ask it (does it
+    /// already hold NoKV blocks, when there is no identity file) is awaited here.
+    /// </summary>
+    /// <exception cref="StoreCorruptedException">The metadata is damaged, or missing or empty where a store has been.</exception>
+    /// <exception cref="StoreLockedException">Another process has the store open.</exception>
+    public static async Task<WorkspaceStore> OpenAsync(WorkspaceStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         var validated = options.Validated();
+        // The default local store answers synchronously (its I/O is synchronous); a store the
+        // caller passed in (S3) is asked here, before the metadata is opened.
+        if (validated.BlockStore is not { } given || StoreIdentityFile.Read(validated.Directory!).Exists)
+            return OpenValidated(validated, FirstBlockKeySynchronously);
+        var firstBlock = await NoKV.Blocks.BlockStoreEvidence.FirstBlockKeyAsync(given, cancellationToken).ConfigureAwait(false);
+        return OpenValidated(validated, _ => firstBlock);
+    }
+
+    private static string? FirstBlockKeySynchronously(IBlockStore blocks) =>
+        NoKV.Blocks.BlockStoreEvidence.FirstBlockKeyAsync(blocks, CancellationToken.None).GetAwaiter().GetResult();
+
+    private static WorkspaceStore OpenValidated(WorkspaceStoreOptions validated, Func<IBlockStore, string?> firstBlockKey)
+    {
         try
         {
-            return OpenCore(validated);
+            return OpenCore(validated, firstBlockKey);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -96,19 +122,19 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         }
     }
 
-    private static WorkspaceStore OpenCore(WorkspaceStoreOptions validated)
+    private static WorkspaceStore OpenCore(WorkspaceStoreOptions validated, Func<IBlockStore, string?> firstBlockKey)
     {
         var directory = validated.Directory!;
         System.IO.Directory.CreateDirectory(directory);
         var storeLock = StoreLock.Acquire(directory);
         MetaDb? meta = null;
-        IBlockStore blocks;
+        IBlockStore? blocks = null;
         Exception? identityNotWritten = null;
         try
         {
             blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
             var identity = StoreIdentityFile.Read(directory);
-            meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, blocks));
+            meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, () => firstBlockKey(blocks)));
             if (identity.StoreId is { } named && named != meta.StoreId)
             {
                 throw new StoreCorruptedException(
@@ -127,6 +153,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         catch
         {
             meta?.Dispose();
+            if (validated.BlockStore is null) (blocks as IDisposable)?.Dispose(); // the local store opened here
             storeLock.Dispose();
             throw;
         }
@@ -138,14 +165,13 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Asked only when there is no metadata (creating a store, or damage): what shows a store has
-    /// been here, or null if nothing does. Open is synchronous, so the block store is asked
-    /// synchronously (one LIST that stops at the first block).
+    /// been here, or null if nothing does. <paramref name="firstBlock"/> is evaluated only when
+    /// there is no identity file: one LIST that stops at the first block.
     /// </summary>
-    private static string? EvidenceOfAStore(string directory, StoreIdentityFile identity, IBlockStore blocks)
+    private static string? EvidenceOfAStore(string directory, StoreIdentityFile identity, Func<string?> firstBlock)
     {
         if (identity.Exists) return $"{Path.Combine(directory, StoreIdentityFile.FileName)} shows a store was created here";
-        var block = NoKV.Blocks.BlockStoreEvidence.FirstBlockKeyAsync(blocks, CancellationToken.None).GetAwaiter().GetResult();
-        return block is null ? null : $"the block store already holds NoKV blocks (such as '{block}')";
+        return firstBlock() is { } block ? $"the block store already holds NoKV blocks (such as '{block}')" : null;
     }
 
     /// <summary>Closes the store. Safe to call more than once.</summary>
