@@ -56,8 +56,6 @@ public sealed partial class WorkspaceStore
         var (_, ws, inner) = FindWorkspace(txn, storePath, paramName);
         var view = HeadView(txn, ws);
         if (inner.Length == 0) return view;
-        var (ino, record) = NodeReader.Resolve(txn, view, inner, storePath);
-        if (!record.IsDirectory) throw new NotADirectoryException(storePath);
-        return view.WithRoot(ino);
+        return view.WithRoot(Engine.NamespaceTree.ResolveDirectory(txn, view, inner, storePath));
     }
 }

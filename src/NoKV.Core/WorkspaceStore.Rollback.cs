@@ -51,8 +51,7 @@ public sealed partial class WorkspaceStore
     private void RollbackSubtree(MetaTxn txn, WorkspaceRecord ws, string[] inner, string targetPath, PinRecord pin, long snapshotId)
     {
         var writer = new HeadWriter(txn, HeadView(txn, ws));
-        var (target, record) = NodeReader.Resolve(txn, writer.View, inner, targetPath);
-        if (!record.IsDirectory) throw new NotADirectoryException(targetPath);
+        var target = Engine.NamespaceTree.ResolveDirectory(txn, writer.View, inner, targetPath);
         // Directory inodes are never reused, so an equal inode means "a snapshot of this directory".
         if (pin.RootInode != target) throw new UnrelatedSnapshotException(targetPath, snapshotId);
         var snapshot = LayerTable.ViewOf(txn, pin.Layer, pin.RootInode);

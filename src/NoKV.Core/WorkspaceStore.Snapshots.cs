@@ -73,8 +73,7 @@ public sealed partial class WorkspaceStore
         var frozen = FreezeHead(txn, wsPath, ref ws);
         var view = LayerTable.ViewOf(txn, frozen, ws.RootInode);
         var rootPath = Paths.PathRules.Join([.. Paths.PathRules.Split(wsPath), .. inner]);
-        var (rootInode, rootRecord) = NodeReader.Resolve(txn, view, inner, rootPath);
-        if (!rootRecord.IsDirectory) throw new NotADirectoryException(rootPath);
+        var rootInode = Engine.NamespaceTree.ResolveDirectory(txn, view, inner, rootPath);
 
         var id = Counters.Next(txn, Counters.Pin);
         var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), DateTime.UtcNow.Ticks, rootPath, wsPath);

@@ -74,11 +74,9 @@ public sealed partial class WorkspaceStore
             }
             if (buffer.Length < chunk.Length + 1) buffer = new byte[chunk.Length + 1];
             var read = await Blocks.ReadAsync(key, 0, buffer.AsMemory(0, chunk.Length + 1), cancellationToken).ConfigureAwait(false);
-            if (read != chunk.Length)
-                return new StoreProblem(StoreProblemKind.BlockCorrupted, $"Block '{key}' holds {(read > chunk.Length ? "more than" : read.ToString(System.Globalization.CultureInfo.InvariantCulture) + " of")} the {chunk.Length} bytes recorded.");
-            if (ChunkChecksum.Of(buffer.AsSpan(0, read)) != chunk.Checksum)
-                return new StoreProblem(StoreProblemKind.BlockCorrupted, $"Block '{key}' does not match its checksum.");
-            return null;
+            return ChunkChecksum.Mismatch(chunk, buffer.AsSpan(0, read)) is { } mismatch
+                ? new StoreProblem(StoreProblemKind.BlockCorrupted, $"Block '{key}' is corrupted: {mismatch}.")
+                : null;
         }
         catch (BlockMissingException)
         {

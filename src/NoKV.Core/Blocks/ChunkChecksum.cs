@@ -6,4 +6,15 @@ namespace NoKV.Blocks;
 internal static class ChunkChecksum
 {
     public static ulong Of(ReadOnlySpan<byte> data) => XxHash3.HashToUInt64(data);
+
+    /// <summary>
+    /// What is wrong with <paramref name="data"/> read from a chunk's block (read with room for
+    /// one byte more than recorded, so a block that grew shows), or null if it is the chunk:
+    /// the one check every read and Verify make.
+    /// </summary>
+    public static string? Mismatch(Lmdb.ChunkRecord expected, ReadOnlySpan<byte> data) =>
+        data.Length > expected.Length ? $"longer than the recorded {expected.Length} bytes"
+        : data.Length < expected.Length ? $"expected {expected.Length} bytes, found {data.Length}"
+        : Of(data) != expected.Checksum ? "checksum mismatch"
+        : null;
 }

@@ -62,8 +62,7 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
         return op.Complete<IReadOnlyList<NodeInfo>>(store.Read(txn =>
         {
             var view = viewOf(txn);
-            var (ino, _) = NamespaceTree.Resolve(txn, view, segments, directoryPath);
-            NamespaceTree.Directory(txn, view, ino, normalized);
+            var ino = NamespaceTree.ResolveDirectory(txn, view, segments, directoryPath);
             var result = new List<NodeInfo>();
             foreach (var (name, entry) in NodeReader.EnumerateChildren(txn, view, ino))
                 result.Add(Describe(txn, view, normalized, name, entry.Child));
@@ -84,8 +83,7 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
         var directory = store.Read(txn =>
         {
             var view = viewOf(txn);
-            var (ino, _) = NamespaceTree.Resolve(txn, view, segments, directoryPath);
-            NamespaceTree.Directory(txn, view, ino, normalized);
+            var ino = NamespaceTree.ResolveDirectory(txn, view, segments, directoryPath);
             return ino;
         });
         byte[]? after = null;

@@ -55,14 +55,21 @@ internal static class NamespaceTree
     public static (long Ino, InodeRecord Record) Resolve(MetaTxn txn, View view, string[] segments, string displayPath) =>
         NodeReader.Resolve(txn, view, segments, displayPath);
 
+    /// <summary>The directory at a path.</summary>
+    /// <exception cref="PathNotFoundException">Nothing is at the path.</exception>
+    /// <exception cref="NotADirectoryException">It, or a segment above it, is a file.</exception>
+    public static long ResolveDirectory(MetaTxn txn, View view, string[] segments, string displayPath)
+    {
+        var (ino, record) = NodeReader.Resolve(txn, view, segments, displayPath);
+        return record.IsDirectory ? ino : throw new NotADirectoryException(displayPath);
+    }
+
     /// <summary>The directory that holds (or would hold) the last segment of a path.</summary>
     /// <exception cref="PathNotFoundException">The parent does not exist.</exception>
     /// <exception cref="NotADirectoryException">The parent, or a segment above it, is a file.</exception>
     public static long ResolveParent(MetaTxn txn, View view, string[] segments)
     {
-        var parentPath = PathRules.Join(segments[..^1]);
-        var (parent, record) = NodeReader.Resolve(txn, view, segments[..^1], parentPath);
-        return record.IsDirectory ? parent : throw new NotADirectoryException(parentPath);
+        return ResolveDirectory(txn, view, segments[..^1], PathRules.Join(segments[..^1]));
     }
 
     private static string InodeName(long ino) => $"inode {ino}";

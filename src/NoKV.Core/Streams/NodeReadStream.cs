@@ -138,9 +138,7 @@ internal sealed class NodeReadStream : Stream
 
     private static void Verify(ChunkRecord expected, ReadOnlySpan<byte> data)
     {
-        if (data.Length != expected.Length)
-            throw new BlockCorruptedException(expected.BlockKey, data.Length > expected.Length ? $"longer than the recorded {expected.Length} bytes" : $"expected {expected.Length} bytes, found {data.Length}");
-        if (ChunkChecksum.Of(data) != expected.Checksum) throw new BlockCorruptedException(expected.BlockKey, "checksum mismatch");
+        if (ChunkChecksum.Mismatch(expected, data) is { } mismatch) throw new BlockCorruptedException(expected.BlockKey, mismatch);
     }
 
     /// <summary>
