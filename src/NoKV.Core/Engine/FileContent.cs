@@ -97,7 +97,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var path = PathOf(ws, ino);
-        return Truncate(ws, ino, PathRules.Split(path), path, length, PublishToInode(ws, ino, path), cancellationToken);
+        return OnLatestVersion(path, basis => Truncate(ws, ino, PathRules.Split(path), path, length, PublishToInode(ws, ino, path, basis), cancellationToken, basis));
     }
 
     /// <summary>
@@ -109,10 +109,17 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     public async Task WriteAt(WorkspaceRef ws, long ino, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        // The end must be a file length: an overflowing one would fill zeros without end.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, long.MaxValue - data.Length);
         var path = PathOf(ws, ino);
+        await OnLatestVersion(path, basis => WriteAtOnce(ws, ino, path, offset, data, basis, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task WriteAtOnce(WorkspaceRef ws, long ino, string path, long offset, ReadOnlyMemory<byte> data, EditBasis basis, CancellationToken cancellationToken)
+    {
         var segments = PathRules.Split(path);
         var end = offset + data.Length;
-        var source = await OpenEditCore(ws, ino, segments, path, keep: offset, PublishToInode(ws, ino, path), cancellationToken).ConfigureAwait(false);
+        var source = await OpenEditCore(ws, ino, segments, path, keep: offset, PublishToInode(ws, ino, path, basis), cancellationToken, basis).ConfigureAwait(false);
         var (gen, record, chunks) = source.Version;
         await source.Stream.WriteThenCommitAsync(async stream =>
         {
@@ -127,9 +134,9 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         }).ConfigureAwait(false);
     }
 
-    private async Task Truncate(WorkspaceRef ws, long ino, string[] segments, string path, long length, Action<PendingFile> publish, CancellationToken cancellationToken)
+    private async Task Truncate(WorkspaceRef ws, long ino, string[] segments, string path, long length, Action<PendingFile> publish, CancellationToken cancellationToken, EditBasis? basis = null)
     {
-        var edit = await OpenEditCore(ws, ino, segments, path, length, publish, cancellationToken).ConfigureAwait(false);
+        var edit = await OpenEditCore(ws, ino, segments, path, length, publish, cancellationToken, basis).ConfigureAwait(false);
         await edit.Stream.WriteThenCommitAsync(session => WriteZerosAsync(session, length, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -154,13 +161,14 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     /// chunk at the cut is the only data copied. <paramref name="publish"/> says where the new
     /// version goes: at the path (path front ends) or into the same inode (inode front ends).
     /// </summary>
-    private async Task<Edit> OpenEditCore(WorkspaceRef ws, long ino, string[] segments, string path, long? keep, Action<PendingFile> publish, CancellationToken cancellationToken)
+    private async Task<Edit> OpenEditCore(WorkspaceRef ws, long ino, string[] segments, string path, long? keep, Action<PendingFile> publish, CancellationToken cancellationToken, EditBasis? basis = null)
     {
         var (gen, record, chunks) = Lease(txn =>
         {
             var node = NamespaceTree.Node(txn, ws.HeadView(txn), ino, path);
             return node.IsFile ? node.Generation : throw new NotAFileException(path);
         }, path)!.Value;
+        basis?.Gen = gen;
         var released = 0;
         void ReleaseLease()
         {
@@ -228,6 +236,8 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         mutations.WithHead(ws, (writer, record) =>
         {
             NamespaceTree.Directory(writer.Txn, writer.View, parent);
+            // The directory may have moved since the session opened: the name must still fit there.
+            NamespaceEdits.ChildPath(writer.Txn, writer.View, parent, file.Segments[^1]);
             Publish.IntoDirectory(writer, record.Id, parent, file);
             return true;
         });
@@ -235,20 +245,59 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         op.Complete();
     };
 
-    /// <summary>Publishes a finished edit session as the new version of inode <paramref name="ino"/>.</summary>
-    private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path) => file =>
+    /// <summary>
+    /// Publishes a finished edit session as the new version of inode <paramref name="ino"/>;
+    /// refuses (and marks <paramref name="basis"/> raced) when another edit published a version
+    /// after the one this edit started from, which it would otherwise silently undo.
+    /// </summary>
+    private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path, EditBasis basis) => file =>
     {
         using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
         mutations.WithHead(ws, (writer, record) =>
         {
             var node = NamespaceTree.Node(writer.Txn, writer.View, ino, path);
             if (!node.IsFile) throw new NotAFileException(path);
+            if (node.Generation != basis.Gen)
+            {
+                basis.Raced = true;
+                throw new NoKVException($"'{path}' was changed by another write while this one was being made.");
+            }
             Publish.AsVersionOf(writer, record.Id, ino, node, file);
             return true;
         });
         store.Pending.Finished(file.Gen);
         op.Complete();
     };
+
+    /// <summary>The version a by-inode edit started from, and whether another edit published over it first.</summary>
+    private sealed class EditBasis
+    {
+        public long Gen { get; set; }
+        public bool Raced { get; set; }
+    }
+
+    /// <summary>
+    /// Runs a by-inode edit (pwrite, ftruncate) until it publishes on top of the file's latest
+    /// version: two concurrent edits of one file both land, as on a POSIX file system, instead of
+    /// the later publish undoing the earlier one.
+    /// </summary>
+    private static async Task OnLatestVersion(string path, Func<EditBasis, Task> edit)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var basis = new EditBasis();
+            try
+            {
+                await edit(basis).ConfigureAwait(false);
+                return;
+            }
+            catch (NoKVException) when (basis.Raced)
+            {
+                // Its blocks were discarded; start again from the version that won.
+            }
+        }
+        throw new NoKVException($"'{path}' changed too often while being written; try again.");
+    }
 
     /// <summary>
     /// Finds a file's generation in a metadata snapshot and leases it against GC, with its chunk

@@ -30,7 +30,13 @@ internal sealed class NamespaceQueries(WorkspaceStore store)
     public NodeAttributes GetAttributes(Func<MetaTxn, View> viewOf, long ino)
     {
         using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Stat);
-        return op.Complete(store.Read(txn => NodeAttributes.Of(ino, NamespaceTree.Node(txn, viewOf(txn), ino))));
+        return op.Complete(store.Read(txn =>
+        {
+            var view = viewOf(txn);
+            var attributes = NodeAttributes.Of(ino, NamespaceTree.Node(txn, view, ino));
+            // A view's root has no parent in the view (a clone's root keeps its source parent's inode).
+            return ino == view.RootInode ? attributes with { Parent = 0 } : attributes;
+        }));
     }
 
     public DirectoryPage ReadDirectory(Func<MetaTxn, View> viewOf, long directory, byte[]? after, int max)

@@ -13,9 +13,24 @@ namespace NoKV.Engine;
 internal static class NamespaceTree
 {
     /// <summary>An inode's current record in the view.</summary>
-    /// <exception cref="PathNotFoundException">The inode is not visible in the view (deleted, or never existed).</exception>
-    public static InodeRecord Node(MetaTxn txn, View view, long ino, string? displayPath = null) =>
-        NodeReader.Inode(txn, view, ino) ?? throw new PathNotFoundException(displayPath ?? InodeName(ino));
+    /// <exception cref="PathNotFoundException">The inode is not visible in the view (deleted, never existed, or outside the view's root).</exception>
+    public static InodeRecord Node(MetaTxn txn, View view, long ino, string? displayPath = null)
+    {
+        var record = NodeReader.Inode(txn, view, ino);
+        return record is not null && BelowRoot(txn, view, ino) ? record : throw new PathNotFoundException(displayPath ?? InodeName(ino));
+    }
+
+    /// <summary>
+    /// True when <paramref name="ino"/> lies in the view's tree. A view rooted at a directory
+    /// inside a workspace (a clone or snapshot of a directory) shares that workspace's layers, so
+    /// every inode of the workspace is stored on its chain; only those below its root are in the
+    /// view. A view rooted at a workspace root (no parent) holds nothing else, and skips the
+    /// O(depth) walk.
+    /// </summary>
+    private static bool BelowRoot(MetaTxn txn, View view, long ino) =>
+        ino == view.RootInode
+        || NodeReader.Inode(txn, view, view.RootInode) is not { Parent: not 0 }
+        || NodeReader.PathOf(txn, view, ino) is not null;
 
     /// <summary>An inode that must be a directory.</summary>
     /// <exception cref="NotADirectoryException">It is a file.</exception>
@@ -40,6 +55,9 @@ internal static class NamespaceTree
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         Directory(txn, view, directory, displayPath);
+        // A position from a client may hold a NUL, which no name does: every name after
+        // "p\0..." is a name after "p", and only the NUL-free prefix can be encoded as a key.
+        if (after is not null && Array.IndexOf(after, (byte)0) is var nul and >= 0) after = after[..nul];
         var entries = new List<DirectoryEntry>();
         foreach (var (name, entry) in NodeReader.EnumerateChildren(txn, view, directory, after))
         {
