@@ -37,7 +37,7 @@ public sealed partial class WorkspaceStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var problem = await CheckBlockAsync(key, chunk, options.CheckBlockContents, buffer, cancellationToken).ConfigureAwait(false);
-            if (problem is not null && _meta.Read(txn => StillReferenced(txn, chunk)))
+            if (problem is not null && _meta.Read(txn => StillUsed(txn, metadata.LiveUsers[key])))
                 problems.Add(problem with { Where = where, Path = path, BlockKey = key });
         }
         if (options.FindOrphanBlocks) await FindOrphanBlocksAsync(problems, cancellationToken).ConfigureAwait(false);
@@ -54,13 +54,14 @@ public sealed partial class WorkspaceStore
 
     /// <summary>
     /// The metadata check ran in one snapshot, but blocks are read live: GC may have deleted a
-    /// block since, rightly, because every version using it went. Only a block that a fresh
-    /// snapshot still references is a problem: its minting generation is still named by some
-    /// inode record (a generation named by none is queued, and GC deletes its blocks before its
-    /// records), or a borrower still counts it.
+    /// block since, rightly, because every version using it went. A missing or damaged block is a
+    /// problem only if a generation that used it in the checked snapshot is still named by some
+    /// inode record in a fresh one: a generation named by none never is again, and GC deletes its
+    /// blocks before its records (so a block-reference entry can outlive the block for a moment,
+    /// and must not count as a use).
     /// </summary>
-    private static bool StillReferenced(MetaTxn txn, ChunkRecord chunk) =>
-        GenerationTable.TryGet(txn, chunk.BlockGen) is { RefCount: > 0 } || txn.Exists(Db.BlockRefs, chunk.BlockRefKey);
+    private static bool StillUsed(MetaTxn txn, List<long> users) =>
+        users.Exists(gen => GenerationTable.TryGet(txn, gen) is { RefCount: > 0 });
 
     private async Task<StoreProblem?> CheckBlockAsync(string key, ChunkRecord chunk, bool contents, byte[] buffer, CancellationToken cancellationToken)
     {

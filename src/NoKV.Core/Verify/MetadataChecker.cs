@@ -12,6 +12,9 @@ internal sealed class MetadataChecker(MetaTxn txn)
 {
     public List<StoreProblem> Problems { get; } = [];
     public List<(string Key, ChunkRecord Chunk, string Where, string Path)> Blocks { get; } = [];
+
+    /// <summary>For each block in <see cref="Blocks"/>, every generation live in this snapshot that uses it (minter or borrower).</summary>
+    public Dictionary<string, List<long>> LiveUsers { get; } = new(StringComparer.Ordinal);
     public long Views { get; private set; }
     public long Generations { get; private set; }
 
@@ -177,6 +180,7 @@ internal sealed class MetadataChecker(MetaTxn txn)
                 // before its records: its blocks may already be gone, rightly. Only blocks a live
                 // generation uses must be there.
                 if (actual > 0 && _checked.Add(decoded.BlockKey)) Blocks.Add((decoded.BlockKey, decoded, where ?? $"generation {gen}", path ?? ""));
+                if (actual > 0) (LiveUsers.TryGetValue(decoded.BlockKey, out var live) ? live : LiveUsers[decoded.BlockKey] = []).Add(gen);
                 if (users > 0 && (_firstUse[decoded.BlockKey].Checksum != decoded.Checksum || _firstUse[decoded.BlockKey].Length != decoded.Length))
                     Problem(StoreProblemKind.BrokenGeneration, $"Generations disagree on the length or checksum of block '{decoded.BlockKey}'.", where, path);
                 _firstUse.TryAdd(decoded.BlockKey, decoded);
