@@ -92,9 +92,11 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b, CancellationToken 
         var current = ino;
         while (current != view.RootInode)
         {
-            // Every path inside a workspace is at most MaxDepth deep, so a walk up from any inode
-            // reaches its workspace root within that many steps; a longer one means damage.
-            if (names.Count > PathRules.MaxDepth) throw Unnameable(ino, view, "is deeper than " + PathRules.MaxDepth + " segments");
+            // Past the depth limit the inode is either outside the view (a clone of a directory
+            // shares its source's layers, so a walk up can leave the clone's root and climb the
+            // source's tree) or beyond the limits below the root: only the second is an error.
+            if (names.Count > PathRules.MaxDepth)
+                return ReachesRoot(view, current) ? throw Unnameable(ino, view, "is deeper than " + PathRules.MaxDepth + " segments") : null;
             var record = NodeReader.Inode(txn, view, current);
             if (record is null || record.Parent == 0) return null;
             var entry = NodeReader.Dentry(txn, view, record.Parent, record.Name);
@@ -104,6 +106,22 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b, CancellationToken 
         }
         names.Reverse();
         return Checked(PathRules.Join(names.Select(n => Encoding.UTF8.GetString(n))));
+    }
+
+    /// <summary>True when walking up from <paramref name="ino"/> meets the view's root; a cycle (only damage makes one) is an error.</summary>
+    private bool ReachesRoot(View view, long ino)
+    {
+        var seen = new HashSet<long>();
+        for (var current = ino; current != view.RootInode; )
+        {
+            if (!seen.Add(current)) throw Unnameable(ino, view, "lies on a cycle of parent links");
+            var record = NodeReader.Inode(txn, view, current);
+            if (record is null || record.Parent == 0) return false;
+            var entry = NodeReader.Dentry(txn, view, record.Parent, record.Name);
+            if (entry is null || entry.Child != current) return false;
+            current = record.Parent;
+        }
+        return true;
     }
 
     private static StoreCorruptedException Unnameable(long ino, View view, string reason) =>
