@@ -216,55 +216,52 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     }
 
     /// <summary>Publishes a finished session at its path, resolved when it commits; an existing file keeps its inode.</summary>
-    private Action<PendingFile> PublishAt(WorkspaceRef ws) => file =>
+    private Action<PendingFile> PublishAt(WorkspaceRef ws) => Publishing(ws, (writer, record, file) =>
     {
-        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
-        mutations.WithHead(ws, (writer, record) =>
-        {
-            var parent = NamespaceTree.ResolveParent(writer.Txn, writer.View, file.Segments);
-            Publish.IntoDirectory(writer, record.Id, parent, file);
-            return true;
-        });
-        store.Pending.Finished(file.Gen);
-        op.Complete();
-    };
+        var parent = NamespaceTree.ResolveParent(writer.Txn, writer.View, file.Segments);
+        Publish.IntoDirectory(writer, record.Id, parent, file);
+    });
 
     /// <summary>Publishes a finished session under its name in directory <paramref name="parent"/>, wherever that directory is now.</summary>
-    private Action<PendingFile> PublishInto(WorkspaceRef ws, long parent) => file =>
+    private Action<PendingFile> PublishInto(WorkspaceRef ws, long parent) => Publishing(ws, (writer, record, file) =>
     {
-        using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
-        mutations.WithHead(ws, (writer, record) =>
-        {
-            NamespaceTree.Directory(writer.Txn, writer.View, parent);
-            // The directory may have moved since the session opened: the name must still fit there.
-            NamespaceEdits.ChildPath(writer.Txn, writer.View, parent, file.Segments[^1]);
-            Publish.IntoDirectory(writer, record.Id, parent, file);
-            return true;
-        });
-        store.Pending.Finished(file.Gen);
-        op.Complete();
-    };
+        NamespaceTree.Directory(writer.Txn, writer.View, parent);
+        // The directory may have moved since the session opened: the name must still fit there.
+        NamespaceEdits.ChildPath(writer.Txn, writer.View, parent, file.Segments[^1]);
+        Publish.IntoDirectory(writer, record.Id, parent, file);
+    });
 
     /// <summary>
     /// Publishes a finished edit session as the new version of inode <paramref name="ino"/>;
     /// refuses (and marks <paramref name="basis"/> raced) when another edit published a version
     /// after the one this edit started from, which it would otherwise silently undo.
     /// </summary>
-    private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path, EditBasis basis) => file =>
+    private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path, EditBasis basis) => Publishing(ws, (writer, record, file) =>
+    {
+        var node = NamespaceTree.Node(writer.Txn, writer.View, ino, path);
+        if (!node.IsFile) throw new NotAFileException(path);
+        if (node.Generation != basis.Gen)
+        {
+            basis.Raced = true;
+            throw new NoKVException($"'{path}' was changed by another write while this one was being made.");
+        }
+        Publish.AsVersionOf(writer, record.Id, ino, node, file);
+    });
+
+    /// <summary>
+    /// A session's publish: <paramref name="place"/> puts the finished version in the namespace
+    /// inside one head transaction, timed as a write; then the session's in-memory claim on its
+    /// generation ends (GC may judge it by the metadata alone from here).
+    /// </summary>
+    private Action<PendingFile> Publishing(WorkspaceRef ws, Action<HeadWriter, WorkspaceRecord, PendingFile> place,
+        [System.Runtime.CompilerServices.CallerMemberName] string operation = "") => file =>
     {
         using var op = store.Telemetry.Start(Diagnostics.StoreOperation.Write, ws.Path);
         mutations.WithHead(ws, (writer, record) =>
         {
-            var node = NamespaceTree.Node(writer.Txn, writer.View, ino, path);
-            if (!node.IsFile) throw new NotAFileException(path);
-            if (node.Generation != basis.Gen)
-            {
-                basis.Raced = true;
-                throw new NoKVException($"'{path}' was changed by another write while this one was being made.");
-            }
-            Publish.AsVersionOf(writer, record.Id, ino, node, file);
+            place(writer, record, file);
             return true;
-        });
+        }, operation);
         store.Pending.Finished(file.Gen);
         op.Complete();
     };

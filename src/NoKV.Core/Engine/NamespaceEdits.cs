@@ -15,14 +15,21 @@ internal static class NamespaceEdits
 {
     /// <summary>Creates a directory entry of <paramref name="kind"/> under a directory; returns the new inode.</summary>
     /// <exception cref="PathAlreadyExistsException">The name is taken.</exception>
-    public static long Create(HeadWriter writer, IdAllocator ids, long parent, string name, RecordKind kind, long wsId, int chunkSize, string? displayPath = null)
+    public static long Create(HeadWriter writer, IdAllocator ids, long parent, string name, RecordKind kind, long wsId, int chunkSize)
     {
         var txn = writer.Txn;
         var view = writer.View;
-        NamespaceTree.Directory(txn, view, parent, displayPath is null ? null : ParentOf(displayPath));
-        var path = displayPath ?? ChildPath(txn, view, parent, name);
+        NamespaceTree.Directory(txn, view, parent);
+        var path = ChildPath(txn, view, parent, name);
         var nameBytes = PathRules.NameBytes(name);
         if (NodeReader.Dentry(txn, view, parent, nameBytes) is not null) throw new PathAlreadyExistsException(path);
+        return AddNode(writer, ids, parent, nameBytes, kind, wsId, chunkSize);
+    }
+
+    /// <summary>Writes a new node's records under a directory already checked, where the name is free.</summary>
+    private static long AddNode(HeadWriter writer, IdAllocator ids, long parent, byte[] nameBytes, RecordKind kind, long wsId, int chunkSize)
+    {
+        var txn = writer.Txn;
         var ino = ids.Next(txn);
         if (kind == RecordKind.File)
         {
@@ -47,10 +54,12 @@ internal static class NamespaceEdits
         var ino = writer.View.RootInode;
         for (var i = 0; i < segments.Length; i++)
         {
-            var entry = NodeReader.Dentry(txn, writer.View, ino, PathRules.NameBytes(segments[i]));
+            var name = PathRules.NameBytes(segments[i]);
+            var entry = NodeReader.Dentry(txn, writer.View, ino, name);
             if (entry is null)
             {
-                ino = Create(writer, ids, ino, segments[i], RecordKind.Directory, 0, 0, PathRules.Join(segments[..(i + 1)]));
+                // The walk checked this parent is a directory and the name is free.
+                ino = AddNode(writer, ids, ino, name, RecordKind.Directory, 0, 0);
                 continue;
             }
             if (entry.Kind != RecordKind.Directory) throw new NotADirectoryException(PathRules.Join(segments[..(i + 1)]));
