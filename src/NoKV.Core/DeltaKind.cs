@@ -9,6 +9,11 @@ public enum DeltaKind
     /// <summary>The path exists only in the first subtree.</summary>
     Removed,
 
-    /// <summary>The path exists in both but its content (generation) or kind differs.</summary>
+    /// <summary>
+    /// The path exists in both but differs in kind, content (a file's generation: a rewrite of
+    /// equal bytes counts), mode, owner, group or link target. A different modification or
+    /// change time alone is not a modification; a directory is Modified only by its own
+    /// attributes (its entries are paths of their own).
+    /// </summary>
     Modified,
 }

@@ -8,4 +8,7 @@ public enum NodeKind
 
     /// <summary>A directory.</summary>
     Directory = 2,
+
+    /// <summary>A symbolic link: its target is stored as given and never followed by NoKV.</summary>
+    SymbolicLink = 3,
 }

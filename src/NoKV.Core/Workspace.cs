@@ -80,11 +80,54 @@ public sealed class Workspace
     public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) =>
         _store.Content.ReadAllBytes(ViewOf, path, snapshotId: 0, cancellationToken);
 
-    /// <summary>Describes a file or directory.</summary>
+    /// <summary>
+    /// Describes a file, directory or symbolic link (never the link's target: NoKV does not
+    /// follow links, like lstat).
+    /// </summary>
     /// <exception cref="PathNotFoundException">Nothing exists at the path.</exception>
     public NodeInfo Stat(string path) => _store.Queries.Stat(ViewOf, path);
 
-    /// <summary>True if a file or directory exists at the path.</summary>
+    /// <summary>
+    /// Creates a symbolic link at <paramref name="path"/> (which must not exist; its parent must)
+    /// that points to <paramref name="pathToTarget"/>. The target is stored exactly as given and
+    /// never resolved: it may be relative, absolute, or name nothing. The link gets mode 0777 and
+    /// this process's uid and gid, as on Linux.
+    /// </summary>
+    /// <returns>The new link.</returns>
+    /// <exception cref="PathAlreadyExistsException">Something exists at the path.</exception>
+    /// <exception cref="PathNotFoundException">The parent directory does not exist.</exception>
+    /// <exception cref="InvalidPathException">The target is empty, holds a NUL, or is longer than 4,095 UTF-8 bytes.</exception>
+    public NodeInfo CreateSymbolicLink(string path, string pathToTarget) => _store.Mutations.CreateSymbolicLink(Ref, path, pathToTarget);
+
+    /// <summary>
+    /// Sets the permission bits (setuid, setgid and sticky included) of a file or directory, as
+    /// chmod does; its change time becomes now. NoKV stores them and enforces none.
+    /// </summary>
+    /// <returns>The node as it is now.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> holds bits beyond 07777.</exception>
+    /// <exception cref="OperationNotSupportedException">The path is a symbolic link (Linux keeps every link 0777).</exception>
+    public NodeInfo SetUnixFileMode(string path, UnixFileMode mode) =>
+        _store.Mutations.SetAttributes(Ref, path, new Engine.AttributeChange(Mode: Engine.AttributeRules.Mode(mode, nameof(mode))));
+
+    /// <summary>
+    /// Sets the modification time of a file, directory or link (the link itself), as touch -m
+    /// does; its change time becomes now. 100 ns resolution.
+    /// </summary>
+    /// <returns>The node as it is now.</returns>
+    public NodeInfo SetLastWriteTime(string path, DateTimeOffset lastWriteTime) =>
+        _store.Mutations.SetAttributes(Ref, path, new Engine.AttributeChange(ModifiedUtcTicks: Engine.AttributeRules.Ticks(lastWriteTime)));
+
+    /// <summary>
+    /// Sets the owner uid and group gid of a file, directory or link (the link itself), as lchown
+    /// does; its change time becomes now. NoKV stores them and enforces nothing.
+    /// </summary>
+    /// <returns>The node as it is now.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An id is negative or above 4,294,967,294.</exception>
+    public NodeInfo SetOwner(string path, long ownerId, long groupId) =>
+        _store.Mutations.SetAttributes(Ref, path, new Engine.AttributeChange(
+            OwnerId: Engine.AttributeRules.Id(ownerId, nameof(ownerId)), GroupId: Engine.AttributeRules.Id(groupId, nameof(groupId))));
+
+    /// <summary>True if a file, directory or symbolic link exists at the path (a dangling link exists).</summary>
     public bool Exists(string path) => _store.Queries.Exists(ViewOf, path);
 
     /// <summary>Lists a directory, in ordinal name order.</summary>

@@ -22,7 +22,7 @@ public sealed partial class WorkspaceStore
             var id = Counters.Next(txn, Counters.Workspace);
             var head = LayerTable.Create(txn, parent: 0, headOf: id);
             var writer = new HeadWriter(txn, LayerTable.ViewOf(txn, head, rootInode));
-            writer.PutInode(rootInode, new InodeRecord(RecordKind.Directory, 0, [], 0, 0, 0, DateTime.UtcNow.Ticks));
+            writer.PutInode(rootInode, InodeRecord.New(RecordKind.Directory, 0, []));
             writer.Complete();
             var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks);
             txn.Put(Db.Workspaces, PathKey(normalized), ws.Encode());

@@ -38,4 +38,10 @@ public enum NoKVErrorKind
 
     /// <summary>Stored state is damaged or missing: metadata, or a block it references.</summary>
     Corrupted,
+
+    /// <summary>
+    /// The request asks for something NoKV does not do: a hard link, a mode on a symbolic link,
+    /// extended attributes, a store format newer than this NoKV reads (a mount answers ENOTSUP).
+    /// </summary>
+    Unsupported,
 }

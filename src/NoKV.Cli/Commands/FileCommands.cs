@@ -70,7 +70,7 @@ internal static class FileCommands
             Console.Out.WriteLine($"size: {node.Length}");
             Console.Out.WriteLine($"generation: {node.Generation}");
             Console.Out.WriteLine($"inode: {node.Inode}");
-            Console.Out.WriteLine($"modified: {node.LastModifiedUtc:O}");
+            Console.Out.WriteLine($"modified: {node.LastWriteTime:O}");
             return ExitCodes.Success;
         }), statPath);
 

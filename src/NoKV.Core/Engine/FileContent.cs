@@ -21,7 +21,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         return Open(txn =>
         {
             var (_, node) = NamespaceTree.Resolve(txn, viewOf(txn), segments, path);
-            return node.IsFile ? node.Generation : throw new NotAFileException(path);
+            return node.IsFile ? node.Generation : throw new NotAFileException(path, NodeAttributes.KindOf(node.Kind));
         }, path, snapshotId);
     }
 
@@ -29,7 +29,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     public Stream OpenRead(Func<MetaTxn, View> viewOf, long ino, long snapshotId) => Open(txn =>
     {
         var node = NamespaceTree.Node(txn, viewOf(txn), ino);
-        return node.IsFile ? node.Generation : throw new NotAFileException($"inode {ino}");
+        return node.IsFile ? node.Generation : throw new NotAFileException($"inode {ino}", NodeAttributes.KindOf(node.Kind));
     }, $"inode {ino}", snapshotId);
 
     public async Task<byte[]> ReadAllBytes(Func<MetaTxn, View> viewOf, string path, long snapshotId, CancellationToken cancellationToken)
@@ -68,7 +68,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
             var view = ws.HeadView(txn);
             NamespaceTree.Directory(txn, view, parent);
             var path = NamespaceEdits.ChildPath(txn, view, parent, name);
-            if (NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(name), path) is { Record.IsDirectory: true }) throw new NotAFileException(path);
+            if (NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(name), path) is { Record.IsFile: false } other) throw new NotAFileException(path, NodeAttributes.KindOf(other.Record.Kind));
             return path;
         });
         return new WorkspaceWriteStream(store, ws.Path, ws.Id, PathRules.Split(path), path, PublishInto(ws, parent));
@@ -166,7 +166,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         var (gen, record, chunks) = Lease(txn =>
         {
             var node = NamespaceTree.Node(txn, ws.HeadView(txn), ino, path);
-            return node.IsFile ? node.Generation : throw new NotAFileException(path);
+            return node.IsFile ? node.Generation : throw new NotAFileException(path, NodeAttributes.KindOf(node.Kind));
         }, path)!.Value;
         basis?.Gen = gen;
         var released = 0;
@@ -239,7 +239,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     private Action<PendingFile> PublishToInode(WorkspaceRef ws, long ino, string path, EditBasis basis) => Publishing(ws, (writer, record, file) =>
     {
         var node = NamespaceTree.Node(writer.Txn, writer.View, ino, path);
-        if (!node.IsFile) throw new NotAFileException(path);
+        if (!node.IsFile) throw new NotAFileException(path, NodeAttributes.KindOf(node.Kind));
         if (node.Generation != basis.Gen)
         {
             basis.Raced = true;
@@ -342,7 +342,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         var parent = NamespaceTree.ResolveParent(txn, view, segments);
         var node = NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(segments[^1]), path);
         if (node is null) return (long?)null;
-        return node.Value.Record.IsFile ? node.Value.Ino : throw new NotAFileException(path);
+        return node.Value.Record.IsFile ? node.Value.Ino : throw new NotAFileException(path, NodeAttributes.KindOf(node.Value.Record.Kind));
     });
 
     private string PathOf(WorkspaceRef ws, long ino) => store.Read(txn =>

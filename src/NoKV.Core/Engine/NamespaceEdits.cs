@@ -13,9 +13,12 @@ namespace NoKV.Engine;
 /// </summary>
 internal static class NamespaceEdits
 {
-    /// <summary>Creates a directory entry of <paramref name="kind"/> under a directory; returns the new inode.</summary>
+    /// <summary>
+    /// Creates a directory entry of <paramref name="kind"/> under a directory (a link with
+    /// <paramref name="linkTarget"/>, already validated); returns the new inode.
+    /// </summary>
     /// <exception cref="PathAlreadyExistsException">The name is taken.</exception>
-    public static long Create(HeadWriter writer, IdAllocator ids, long parent, string name, RecordKind kind, long wsId, int chunkSize)
+    public static long Create(HeadWriter writer, IdAllocator ids, long parent, string name, RecordKind kind, long wsId, int chunkSize, byte[]? linkTarget = null)
     {
         var txn = writer.Txn;
         var view = writer.View;
@@ -23,27 +26,46 @@ internal static class NamespaceEdits
         var path = ChildPath(txn, view, parent, name);
         var nameBytes = PathRules.NameBytes(name);
         if (NodeReader.Dentry(txn, view, parent, nameBytes) is not null) throw new PathAlreadyExistsException(path);
-        return AddNode(writer, ids, parent, nameBytes, kind, wsId, chunkSize);
+        return AddNode(writer, ids, parent, nameBytes, kind, wsId, chunkSize, linkTarget);
     }
 
-    /// <summary>Writes a new node's records under a directory already checked, where the name is free.</summary>
-    private static long AddNode(HeadWriter writer, IdAllocator ids, long parent, byte[] nameBytes, RecordKind kind, long wsId, int chunkSize)
+    /// <summary>
+    /// Writes a new node's records under a directory already checked, where the name is free,
+    /// with the defaults of a new node (<see cref="InodeRecord.New"/>); the directory's
+    /// modification time moves, as its entries changed.
+    /// </summary>
+    private static long AddNode(HeadWriter writer, IdAllocator ids, long parent, byte[] nameBytes, RecordKind kind, long wsId, int chunkSize, byte[]? linkTarget = null)
     {
         var txn = writer.Txn;
         var ino = ids.Next(txn);
-        if (kind == RecordKind.File)
+        switch (kind)
         {
-            // An empty file is a generation with no chunks, like any file written with no bytes.
-            var gen = ids.Next(txn);
-            GenerationTable.Create(txn, gen, new GenerationRecord(0, wsId, ino, 0, chunkSize, 0), []);
-            writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, nameBytes, gen, 0, 0, DateTime.UtcNow.Ticks));
-        }
-        else
-        {
-            writer.PutInode(ino, new InodeRecord(RecordKind.Directory, parent, nameBytes, 0, 0, 0, DateTime.UtcNow.Ticks));
+            case RecordKind.File:
+                // An empty file is a generation with no chunks, like any file written with no bytes.
+                var gen = ids.Next(txn);
+                GenerationTable.Create(txn, gen, new GenerationRecord(0, wsId, ino, 0, chunkSize, 0), []);
+                writer.PutInode(ino, InodeRecord.New(RecordKind.File, parent, nameBytes, gen));
+                break;
+            case RecordKind.SymbolicLink:
+                var target = linkTarget ?? throw new ArgumentNullException(nameof(linkTarget));
+                writer.PutInode(ino, InodeRecord.New(RecordKind.SymbolicLink, parent, nameBytes, size: target.Length, linkTarget: target));
+                break;
+            default:
+                writer.PutInode(ino, InodeRecord.New(RecordKind.Directory, parent, nameBytes));
+                break;
         }
         writer.PutDentry(parent, nameBytes, new DentryRecord(ino, kind));
+        EntriesChanged(writer, parent);
         return ino;
+    }
+
+    /// <summary>
+    /// A directory's entries changed (one added, removed or renamed): its modification and change
+    /// times are now, as on a POSIX file system. A diff does not report a time alone.
+    /// </summary>
+    public static void EntriesChanged(HeadWriter writer, long directory)
+    {
+        if (NodeReader.Inode(writer.Txn, writer.View, directory) is { IsDirectory: true } record) writer.PutInode(directory, record.ContentChanged());
     }
 
     /// <summary>mkdir -p: the directory at <paramref name="segments"/>, created with any missing parents; returns its inode.</summary>
@@ -62,7 +84,7 @@ internal static class NamespaceEdits
                 ino = AddNode(writer, ids, ino, name, RecordKind.Directory, 0, 0);
                 continue;
             }
-            if (entry.Kind != RecordKind.Directory) throw new NotADirectoryException(PathRules.Join(segments[..(i + 1)]));
+            if (entry.Kind != RecordKind.Directory) throw new NotADirectoryException(PathRules.Join(segments[..(i + 1)]), NodeAttributes.KindOf(entry.Kind));
             ino = entry.Child;
         }
         return ino;
@@ -81,6 +103,7 @@ internal static class NamespaceEdits
         var (ino, record) = NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(name))
             ?? throw new PathNotFoundException(displayPath ?? ChildPath(txn, view, parent, name));
         RemoveNode(writer, ino, record, mode, displayPath ?? ChildPath(txn, view, parent, name));
+        EntriesChanged(writer, parent);
     }
 
     /// <summary>
@@ -110,7 +133,7 @@ internal static class NamespaceEdits
         if (existing is { } target)
         {
             if (!replace) throw new PathAlreadyExistsException(to);
-            if (record.IsDirectory && !target.Record.IsDirectory) throw new NotADirectoryException(to);
+            if (record.IsDirectory && !target.Record.IsDirectory) throw new NotADirectoryException(to, NodeAttributes.KindOf(target.Record.Kind));
             if (!record.IsDirectory && target.Record.IsDirectory) throw new NotAFileException(to);
         }
 
@@ -123,14 +146,26 @@ internal static class NamespaceEdits
         if (existing is { } replaced) RemoveNode(writer, replaced.Ino, replaced.Record, RemoveMode.EmptyDirectoryOrFile, to);
         writer.RemoveDentry(record.Parent, record.Name);
         writer.PutDentry(newParent, newNameBytes, new DentryRecord(ino, record.Kind));
-        writer.PutInode(ino, record with { Parent = newParent, Name = newNameBytes, ModifiedUtcTicks = DateTime.UtcNow.Ticks });
+        // A rename keeps the node's modification time and moves its change time (as Linux does).
+        writer.PutInode(ino, (record with { Parent = newParent, Name = newNameBytes }).MetadataChanged());
+        EntriesChanged(writer, parent);
+        if (newParent != parent) EntriesChanged(writer, newParent);
     }
 
-    /// <summary>Sets a node's modification time.</summary>
-    public static InodeRecord SetModified(HeadWriter writer, long ino, DateTime modifiedUtc)
+    /// <summary>
+    /// Sets a node's attributes (setattr, chmod, chown, touch): whichever <paramref name="change"/>
+    /// names; the change time becomes now. Values are checked by the caller.
+    /// </summary>
+    /// <exception cref="OperationNotSupportedException">A mode for a symbolic link.</exception>
+    public static InodeRecord SetAttributes(HeadWriter writer, long ino, AttributeChange change, string? displayPath = null)
     {
-        var record = NamespaceTree.Node(writer.Txn, writer.View, ino);
-        var updated = record with { ModifiedUtcTicks = modifiedUtc.ToUniversalTime().Ticks };
+        var record = NamespaceTree.Node(writer.Txn, writer.View, ino, displayPath);
+        if (change.Mode is not null && record.IsSymbolicLink)
+        {
+            throw new OperationNotSupportedException(displayPath ?? NodeReader.PathOf(writer.Txn, writer.View, ino) ?? $"inode {ino}",
+                "a symbolic link has no mode of its own (Linux keeps every link 0777 and ignores it); set the mode of its target instead");
+        }
+        var updated = change.ApplyTo(record).MetadataChanged();
         writer.PutInode(ino, updated);
         return updated;
     }
@@ -139,7 +174,7 @@ internal static class NamespaceEdits
     {
         if (ino == writer.View.RootInode) throw new InvalidPathException(path, "the workspace root cannot be deleted; use WorkspaceStore.DeleteWorkspace");
         if (mode == RemoveMode.File && record.IsDirectory) throw new NotAFileException(path);
-        if (mode == RemoveMode.EmptyDirectory && !record.IsDirectory) throw new NotADirectoryException(path);
+        if (mode == RemoveMode.EmptyDirectory && !record.IsDirectory) throw new NotADirectoryException(path, NodeAttributes.KindOf(record.Kind));
         if (record.IsDirectory && NodeReader.HasChildren(writer.Txn, writer.View, ino))
         {
             if (mode != RemoveMode.Recursive) throw new DirectoryNotEmptyException(path);
@@ -190,6 +225,19 @@ internal static class NamespaceEdits
     }
 
     private static string ParentOf(string path) => PathRules.Join(PathRules.Split(path)[..^1]);
+}
+
+/// <summary>Attributes setattr changes: each one that is not null. Mode holds permission bits only (≤ 07777).</summary>
+internal readonly record struct AttributeChange(int? Mode = null, uint? OwnerId = null, uint? GroupId = null, long? ModifiedUtcTicks = null)
+{
+    /// <summary>The record with the attributes this change names set (times otherwise untouched).</summary>
+    public InodeRecord ApplyTo(InodeRecord record) => record with
+    {
+        Mode = Mode ?? record.Mode,
+        OwnerId = OwnerId ?? record.OwnerId,
+        GroupId = GroupId ?? record.GroupId,
+        ModifiedUtcTicks = ModifiedUtcTicks ?? record.ModifiedUtcTicks,
+    };
 }
 
 /// <summary>What <see cref="NamespaceEdits.Remove"/> may remove.</summary>

@@ -8,7 +8,7 @@ namespace NoKV.Engine;
 /// <summary>
 /// Namespace changes of a workspace, each one metadata transaction on its head layer: by
 /// (directory inode, name) for front ends that hold inode numbers (create, mkdir, unlink, rmdir,
-/// rename, set the modification time), and by path, composed of the same steps.
+/// rename, symlink, setattr), and by path, composed of the same steps.
 /// </summary>
 internal sealed class NamespaceMutations(WorkspaceStore store)
 {
@@ -47,8 +47,43 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
     public void Rename(WorkspaceRef ws, long parent, string name, long newParent, string newName, bool replace) =>
         Change(ws, (writer, _) => { NamespaceEdits.Rename(writer, parent, name, newParent, newName, replace); return true; });
 
-    public NodeAttributes SetModified(WorkspaceRef ws, long ino, DateTime modifiedUtc) =>
-        Change(ws, (writer, _) => NodeAttributes.Of(ino, NamespaceEdits.SetModified(writer, ino, modifiedUtc)));
+    /// <summary>symlink: a link named <paramref name="name"/> in <paramref name="parent"/> to <paramref name="target"/>, stored as given.</summary>
+    public NodeAttributes CreateSymbolicLink(WorkspaceRef ws, long parent, string name, string target)
+    {
+        var targetBytes = PathRules.LinkTargetBytes(target, nameof(target));
+        return CreateNode(ws, parent, name, RecordKind.SymbolicLink, targetBytes);
+    }
+
+    /// <summary>setattr: the attributes <paramref name="change"/> names; the change time becomes now.</summary>
+    public NodeAttributes SetAttributes(WorkspaceRef ws, long ino, AttributeChange change) =>
+        Change(ws, (writer, _) => NodeAttributes.Of(ino, NamespaceEdits.SetAttributes(writer, ino, change)));
+
+    /// <summary>A symbolic link at a path that must not exist, under a directory that must.</summary>
+    public NodeInfo CreateSymbolicLink(WorkspaceRef ws, string path, string target)
+    {
+        var segments = PathRules.Split(path);
+        var normalized = PathRules.Join(segments);
+        if (segments.Length == 0) throw new PathAlreadyExistsException(normalized);
+        var targetBytes = PathRules.LinkTargetBytes(target, nameof(target));
+        return Change(ws, (writer, record) =>
+        {
+            var parent = NamespaceTree.ResolveParent(writer.Txn, writer.View, segments);
+            var ino = NamespaceEdits.Create(writer, store.Ids, parent, segments[^1], RecordKind.SymbolicLink, record.Id, store.ChunkSize, targetBytes);
+            return NodeAttributes.Of(ino, NamespaceTree.Node(writer.Txn, writer.View, ino)).ToNodeInfo(segments[^1], normalized);
+        });
+    }
+
+    /// <summary>The attributes <paramref name="change"/> names, of the node at a path (never through a link).</summary>
+    public NodeInfo SetAttributes(WorkspaceRef ws, string path, AttributeChange change)
+    {
+        var segments = PathRules.Split(path);
+        var normalized = PathRules.Join(segments);
+        return Change(ws, (writer, _) =>
+        {
+            var (ino, _) = NamespaceTree.Resolve(writer.Txn, writer.View, segments, path);
+            return NodeAttributes.Of(ino, NamespaceEdits.SetAttributes(writer, ino, change, normalized)).ToNodeInfo(segments.Length == 0 ? "" : segments[^1], normalized);
+        });
+    }
 
     /// <summary>mkdir -p.</summary>
     public void CreateDirectory(WorkspaceRef ws, string path)
@@ -95,9 +130,9 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         });
     }
 
-    private NodeAttributes CreateNode(WorkspaceRef ws, long parent, string name, RecordKind kind) => Change(ws, (writer, record) =>
+    private NodeAttributes CreateNode(WorkspaceRef ws, long parent, string name, RecordKind kind, byte[]? linkTarget = null) => Change(ws, (writer, record) =>
     {
-        var ino = NamespaceEdits.Create(writer, store.Ids, parent, name, kind, record.Id, store.ChunkSize);
+        var ino = NamespaceEdits.Create(writer, store.Ids, parent, name, kind, record.Id, store.ChunkSize, linkTarget);
         return NodeAttributes.Of(ino, NamespaceTree.Node(writer.Txn, writer.View, ino));
     });
 }

@@ -37,7 +37,7 @@ internal static class NamespaceTree
     public static InodeRecord Directory(MetaTxn txn, View view, long ino, string? displayPath = null)
     {
         var record = Node(txn, view, ino, displayPath);
-        return record.IsDirectory ? record : throw new NotADirectoryException(displayPath ?? InodeName(ino));
+        return record.IsDirectory ? record : throw new NotADirectoryException(displayPath ?? InodeName(ino), NodeAttributes.KindOf(record.Kind));
     }
 
     /// <summary>The child named <paramref name="name"/> in directory <paramref name="parent"/>, or null.</summary>
@@ -62,7 +62,7 @@ internal static class NamespaceTree
         foreach (var (name, entry) in NodeReader.EnumerateChildren(txn, view, directory, after))
         {
             if (entries.Count == max) return new DirectoryPage(entries, entries[^1].Name);
-            entries.Add(new DirectoryEntry(name, entry.Child, entry.Kind == RecordKind.Directory ? NodeKind.Directory : NodeKind.File));
+            entries.Add(new DirectoryEntry(name, entry.Child, NodeAttributes.KindOf(entry.Kind)));
         }
         return new DirectoryPage(entries, null);
     }
@@ -79,7 +79,7 @@ internal static class NamespaceTree
     public static long ResolveDirectory(MetaTxn txn, View view, string[] segments, string displayPath)
     {
         var (ino, record) = NodeReader.Resolve(txn, view, segments, displayPath);
-        return record.IsDirectory ? ino : throw new NotADirectoryException(displayPath);
+        return record.IsDirectory ? ino : throw new NotADirectoryException(displayPath, NodeAttributes.KindOf(record.Kind));
     }
 
     /// <summary>The directory that holds (or would hold) the last segment of a path.</summary>

@@ -13,24 +13,38 @@ namespace NoKV.Engine;
 /// </summary>
 internal static class Publish
 {
-    /// <summary>Publishes a file under a resolved parent directory, by name; an existing file keeps its inode.</summary>
-    /// <exception cref="NotAFileException">A directory has the name.</exception>
-    public static void IntoDirectory(HeadWriter writer, long wsId, long parent, PendingFile file)
+    /// <summary>
+    /// Publishes a file under a resolved parent directory, by name. An existing file keeps its
+    /// inode, mode and owner (its times move); a new one gets a new file's defaults, or
+    /// <paramref name="attributes"/> when given (an import copies its source's), and its
+    /// directory's times move.
+    /// </summary>
+    /// <exception cref="NotAFileException">A directory or a symbolic link has the name.</exception>
+    public static void IntoDirectory(HeadWriter writer, long wsId, long parent, PendingFile file, AttributeChange? attributes = null)
     {
         var name = PathRules.NameBytes(file.Segments[^1]);
-        var existing = NodeReader.Dentry(writer.Txn, writer.View, parent, name);
-        if (existing is { Kind: RecordKind.Directory }) throw new NotAFileException(file.Path);
-        var ino = existing?.Child ?? file.BlockInode;
+        var existing = NamespaceTree.Lookup(writer.Txn, writer.View, parent, name, file.Path);
+        if (existing is { Record.IsFile: false } other) throw new NotAFileException(file.Path, NodeAttributes.KindOf(other.Record.Kind));
         RecordVersion(writer.Txn, wsId, file);
-        writer.PutInode(ino, new InodeRecord(RecordKind.File, parent, name, file.Gen, file.Size, file.ChunkSize, DateTime.UtcNow.Ticks));
-        if (existing is null) writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
+        var ino = existing?.Ino ?? file.BlockInode;
+        var record = (existing?.Record ?? InodeRecord.New(RecordKind.File, parent, name)).ContentChanged() with
+        {
+            Generation = file.Gen,
+            Size = file.Size,
+            ChunkSize = file.ChunkSize,
+        };
+        if (attributes is { } given) record = given.ApplyTo(record);
+        writer.PutInode(ino, record);
+        if (existing is not null) return;
+        writer.PutDentry(parent, name, new DentryRecord(ino, RecordKind.File));
+        NamespaceEdits.EntriesChanged(writer, parent);
     }
 
     /// <summary>Publishes a new version of the file <paramref name="ino"/> (currently <paramref name="current"/>), wherever it is now.</summary>
     public static void AsVersionOf(HeadWriter writer, long wsId, long ino, InodeRecord current, PendingFile file)
     {
         RecordVersion(writer.Txn, wsId, file);
-        writer.PutInode(ino, current with { Generation = file.Gen, Size = file.Size, ChunkSize = file.ChunkSize, ModifiedUtcTicks = DateTime.UtcNow.Ticks });
+        writer.PutInode(ino, current.ContentChanged() with { Generation = file.Gen, Size = file.Size, ChunkSize = file.ChunkSize });
     }
 
     private static void RecordVersion(MetaTxn txn, long wsId, PendingFile file)

@@ -76,7 +76,7 @@ internal static class NodeReader
         foreach (var segment in segments)
         {
             // Directory entries carry the child's kind, so only the last inode record is read.
-            if (kind != RecordKind.Directory) return throwThroughFile ? throw new NotADirectoryException(displayPath) : null;
+            if (kind != RecordKind.Directory) return throwThroughFile ? throw new NotADirectoryException(displayPath, Engine.NodeAttributes.KindOf(kind)) : null;
             var entry = Dentry(txn, view, ino, PathRules.NameBytes(segment));
             if (entry is null) return null;
             ino = entry.Child;

@@ -10,6 +10,7 @@ internal sealed class RecordWriter
 
     public RecordWriter I64(long value) { BinaryPrimitives.WriteInt64LittleEndian(Grow(8), value); return this; }
     public RecordWriter I32(int value) { BinaryPrimitives.WriteInt32LittleEndian(Grow(4), value); return this; }
+    public RecordWriter U32(uint value) { BinaryPrimitives.WriteUInt32LittleEndian(Grow(4), value); return this; }
     public RecordWriter U8(byte value) { Grow(1)[0] = value; return this; }
     public RecordWriter Bytes(ReadOnlySpan<byte> value)
     {
@@ -42,6 +43,7 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
 
     public long I64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
     public int I32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+    public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
     public byte U8() => Take(1)[0];
     public byte[] Bytes() => Take(I32()).ToArray();
 
@@ -62,7 +64,27 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
     public RecordKind Kind()
     {
         var kind = (RecordKind)U8();
-        return kind is RecordKind.Tombstone or RecordKind.File or RecordKind.Directory ? kind : throw Invalid($"an unknown node kind {(byte)kind}");
+        return kind is RecordKind.Tombstone or RecordKind.File or RecordKind.Directory or RecordKind.SymbolicLink ? kind : throw Invalid($"an unknown node kind {(byte)kind}");
+    }
+
+    /// <summary>Permission bits: nothing beyond <see cref="InodeRecord.ModeMask"/>.</summary>
+    public int Mode()
+    {
+        var mode = I32();
+        return (mode & ~InodeRecord.ModeMask) == 0 ? mode : throw Invalid($"a mode with bits beyond 07777 ({mode})");
+    }
+
+    /// <summary>A uid or gid: any 32-bit value but (uid_t)-1, which chown reads as "unchanged".</summary>
+    public uint Id()
+    {
+        var id = U32();
+        return id != uint.MaxValue ? id : throw Invalid("the owner id (uid_t)-1");
+    }
+
+    /// <summary>Nothing may follow the last field (a record of another layout is not read as this one).</summary>
+    public readonly void End()
+    {
+        if (_pos != _data.Length) throw Invalid("bytes past the end of its format");
     }
 
     private static long Checked(long value, string what) => value >= 0 ? value : throw Invalid(what);

@@ -8,6 +8,7 @@ internal enum RecordKind : byte
     Tombstone = 0,
     File = 1,
     Directory = 2,
+    SymbolicLink = 3,
 }
 
 /// <summary>A workspace: its identity (id, root inode) and its current head layer.</summary>
@@ -55,21 +56,92 @@ internal sealed record PinRecord(long Layer, long RootInode, long WorkspaceId, l
 
 /// <summary>
 /// One version of an inode. Files carry their generation (the version of their bytes), size and
-/// chunk size; every inode records its parent and name so a changed inode maps back to a path.
+/// chunk size; a symbolic link its target (UTF-8, stored as given, never resolved) with the
+/// target's length as its size. Every inode records its parent and name so a changed inode maps
+/// back to a path, and the attributes a POSIX tree has: modification and change times (UTC
+/// ticks), permission bits (<see cref="UnixFileMode"/>'s 12 bits) and owner uid/gid.
 /// </summary>
-internal sealed record InodeRecord(RecordKind Kind, long Parent, byte[] Name, long Generation, long Size, int ChunkSize, long ModifiedUtcTicks)
+internal sealed record InodeRecord(
+    RecordKind Kind, long Parent, byte[] Name, long Generation, long Size, int ChunkSize,
+    long ModifiedUtcTicks, long ChangedUtcTicks, int Mode, uint OwnerId, uint GroupId, byte[] LinkTarget)
 {
-    public static readonly InodeRecord Tombstone = new(RecordKind.Tombstone, 0, [], 0, 0, 0, 0);
+    public static readonly InodeRecord Tombstone = new(RecordKind.Tombstone, 0, [], 0, 0, 0, 0, 0, 0, 0, 0, []);
+
+    /// <summary>The permission bits a mode may hold: rwx for user, group, other, and setuid, setgid, sticky.</summary>
+    public const int ModeMask = 0xFFF;
+
+    /// <summary>The longest link target, in UTF-8 bytes (Linux's PATH_MAX less its NUL).</summary>
+    public const int MaxLinkTargetBytes = 4095;
 
     public bool IsFile => Kind == RecordKind.File;
     public bool IsDirectory => Kind == RecordKind.Directory;
+    public bool IsSymbolicLink => Kind == RecordKind.SymbolicLink;
 
-    public byte[] Encode() => new RecordWriter().U8((byte)Kind).I64(Parent).Bytes(Name).I64(Generation).I64(Size).I32(ChunkSize).I64(ModifiedUtcTicks).ToArray();
+    /// <summary>
+    /// A new node's record: created now, owned by this process's effective user and group, with
+    /// the default mode of its kind (0644 a file, 0755 a directory, 0777 a link).
+    /// </summary>
+    public static InodeRecord New(RecordKind kind, long parent, byte[] name, long generation = 0, long size = 0, int chunkSize = 0, byte[]? linkTarget = null)
+    {
+        var now = DateTime.UtcNow.Ticks;
+        return new(kind, parent, name, generation, size, chunkSize, now, now, DefaultMode(kind), ProcessIdentity.User, ProcessIdentity.Group, linkTarget ?? []);
+    }
+
+    /// <summary>The mode a new node of <paramref name="kind"/> gets.</summary>
+    public static int DefaultMode(RecordKind kind) => kind switch
+    {
+        RecordKind.Directory => 0x1ED, // 0755
+        RecordKind.SymbolicLink => 0x1FF, // 0777
+        _ => 0x1A4, // 0644
+    };
+
+    /// <summary>This node after a change of its metadata only (chmod, chown, rename): the change time is now.</summary>
+    public InodeRecord MetadataChanged() => this with { ChangedUtcTicks = DateTime.UtcNow.Ticks };
+
+    /// <summary>This node after a change of its content (bytes, or a directory's entries): modification and change time are now.</summary>
+    public InodeRecord ContentChanged()
+    {
+        var now = DateTime.UtcNow.Ticks;
+        return this with { ModifiedUtcTicks = now, ChangedUtcTicks = now };
+    }
+
+    /// <summary>
+    /// True when the two versions differ in what a diff reports besides content: kind, mode,
+    /// owner, group or link target. Times are not compared (a touch is not a change).
+    /// </summary>
+    public bool SameAttributes(InodeRecord other) =>
+        Kind == other.Kind && Mode == other.Mode && OwnerId == other.OwnerId && GroupId == other.GroupId && LinkTarget.AsSpan().SequenceEqual(other.LinkTarget);
+
+    public byte[] Encode() => new RecordWriter().U8((byte)Kind).I64(Parent).Bytes(Name).I64(Generation).I64(Size).I32(ChunkSize)
+        .I64(ModifiedUtcTicks).I64(ChangedUtcTicks).I32(Mode).U32(OwnerId).U32(GroupId).Bytes(LinkTarget).ToArray();
 
     public static InodeRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.Kind(), r.Count64(), r.Bytes(), r.Count64(), r.Count64(), r.Count32(), r.Ticks());
+        var record = new InodeRecord(r.Kind(), r.Count64(), r.Bytes(), r.Count64(), r.Count64(), r.Count32(),
+            r.Ticks(), r.Ticks(), r.Mode(), r.Id(), r.Id(), r.Bytes());
+        r.End();
+        var linkShaped = record.LinkTarget.Length is > 0 and <= MaxLinkTargetBytes && record.Size == record.LinkTarget.Length && record.Generation == 0;
+        if (record.IsSymbolicLink != linkShaped && record.Kind != RecordKind.Tombstone)
+            throw new StoreCorruptedException("A metadata record holds a link target on a node that is not a link, or a link without a valid target.");
+        return record;
+    }
+
+    /// <summary>
+    /// Reads a record of store format 1, which had no change time, mode, owner or link target:
+    /// the upgrade gives it its modification time as change time, its kind's default mode and
+    /// <paramref name="owner"/>/<paramref name="group"/>.
+    /// </summary>
+    public static InodeRecord DecodeFormat1(ReadOnlySpan<byte> data, uint owner, uint group)
+    {
+        var r = new RecordReader(data);
+        var kind = r.Kind();
+        if (kind == RecordKind.SymbolicLink) throw new StoreCorruptedException("A format 1 metadata record holds a symbolic link, which that format did not have.");
+        var (parent, name, generation, size, chunkSize, modified) = (r.Count64(), r.Bytes(), r.Count64(), r.Count64(), r.Count32(), r.Ticks());
+        r.End();
+        return kind == RecordKind.Tombstone
+            ? Tombstone
+            : new(kind, parent, name, generation, size, chunkSize, modified, modified, DefaultMode(kind), owner, group, []);
     }
 }
 

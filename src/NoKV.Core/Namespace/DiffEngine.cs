@@ -24,6 +24,9 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b, CancellationToken 
     /// <param name="forceFullWalk">Walk both trees even where the fast path applies (tests compare the two).</param>
     public IReadOnlyList<SubtreeDelta> Run(bool forceFullWalk = false)
     {
+        // The roots are the same path in both views, and no record scan names it as a candidate.
+        if (NodeReader.Inode(txn, a, a.RootInode) is { } rootA && NodeReader.Inode(txn, b, b.RootInode) is { } rootB && !rootA.SameAttributes(rootB))
+            _deltas["/"] = DeltaKind.Modified;
         var common = a.RootInode == b.RootInode && !forceFullWalk ? CommonAncestor() : 0;
         if (common == 0)
         {
@@ -161,16 +164,19 @@ internal sealed class DiffEngine(MetaTxn txn, View a, View b, CancellationToken 
             if (l.Record.IsDirectory) ReportChildren(path, DeltaKind.Removed, a, l.Ino);
             if (r.Record.IsDirectory) ReportChildren(path, DeltaKind.Added, b, r.Ino);
         }
-        else if (l.Record.IsFile)
+        else if (!l.Record.IsDirectory)
         {
-            // A rewrite mints a new generation, so equal bytes written again still show as Modified.
-            if (l.Record.Generation != r.Record.Generation) _deltas[Checked(path)] = DeltaKind.Modified;
+            // A rewrite mints a new generation, so equal bytes written again still show as
+            // Modified; so does a new mode, owner or link target. A new time alone does not.
+            if (l.Record.Generation != r.Record.Generation || !l.Record.SameAttributes(r.Record)) _deltas[Checked(path)] = DeltaKind.Modified;
         }
-        else if (deep || l.Ino != r.Ino)
+        else
         {
+            // A directory is Modified only by its own attributes; its entries are paths of their own.
+            if (!l.Record.SameAttributes(r.Record)) _deltas[Checked(path)] = DeltaKind.Modified;
             // Same directory object: changes below it are candidates of their own. A different
             // object at the same path (deleted and recreated) is compared entry by entry.
-            CompareDirectories(path, l.Ino, r.Ino);
+            if (deep || l.Ino != r.Ino) CompareDirectories(path, l.Ino, r.Ino);
         }
     }
 

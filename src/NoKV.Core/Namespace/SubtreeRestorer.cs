@@ -32,8 +32,19 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
     public void ReplacePaths(long target, IEnumerable<string> paths)
     {
         var headSubtree = _head.WithRoot(target);
-        var changed = paths.ToHashSet(StringComparer.Ordinal);
-        var topMost = changed.Where(p => !Ancestors(p).Any(changed.Contains)).Order(StringComparer.Ordinal).ToList();
+        // A directory in both views keeps its object and entries and takes the source's
+        // attributes: its entries that differ are paths of their own. Anything else is replaced
+        // whole, with everything below it.
+        var attributesOnly = new Dictionary<string, (long Ino, InodeRecord Record, InodeRecord Source)>(StringComparer.Ordinal);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            if (NodeReader.Find(txn, headSubtree, path) is { Record.IsDirectory: true } head && NodeReader.Find(txn, snapshot, path) is { Record.IsDirectory: true } source)
+                attributesOnly[path] = (head.Ino, head.Record, source.Record);
+            else
+                replaced.Add(path);
+        }
+        var topMost = replaced.Where(p => !Ancestors(p).Any(replaced.Contains)).Order(StringComparer.Ordinal).ToList();
 
         // Delete everything first, so inodes that moved within the subtree are free to return.
         foreach (var path in topMost)
@@ -48,6 +59,18 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
             var segments = PathRules.Split(path);
             var (parent, _) = NodeReader.Resolve(txn, headSubtree, segments[..^1], path);
             RestoreNode(parent, PathRules.NameBytes(segments[^1]), node.Value.Ino, node.Value.Record);
+        }
+        foreach (var (path, (ino, record, source)) in attributesOnly)
+        {
+            if (Ancestors(path).Any(replaced.Contains)) continue; // replaced with its ancestor
+            writer.PutInode(ino, record with
+            {
+                Mode = source.Mode,
+                OwnerId = source.OwnerId,
+                GroupId = source.GroupId,
+                ModifiedUtcTicks = source.ModifiedUtcTicks,
+                ChangedUtcTicks = source.ChangedUtcTicks,
+            });
         }
     }
 

@@ -118,6 +118,23 @@ internal static class PathRules
         return bytes;
     }
 
+    /// <summary>
+    /// Validates a symbolic link's target and returns its UTF-8 bytes: not empty, no NUL, valid
+    /// UTF-16, at most 4,095 UTF-8 bytes. Anything else goes, absolute, dangling or "..", since
+    /// NoKV never resolves it.
+    /// </summary>
+    public static byte[] LinkTargetBytes(string? target, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(target, paramName);
+        if (target.Length == 0) throw new InvalidPathException(target, "a link target cannot be empty", paramName);
+        if (target.Contains('\0', StringComparison.Ordinal)) throw new InvalidPathException(target, "a link target cannot hold a NUL character", paramName);
+        byte[] bytes;
+        try { bytes = StrictUtf8.GetBytes(target); }
+        catch (EncoderFallbackException) { throw new InvalidPathException(target, "invalid UTF-16 in a link target (an unpaired surrogate)", paramName); }
+        if (bytes.Length > Lmdb.InodeRecord.MaxLinkTargetBytes) throw new InvalidPathException(target, $"a link target is longer than {Lmdb.InodeRecord.MaxLinkTargetBytes} UTF-8 bytes", paramName);
+        return bytes;
+    }
+
     /// <summary>Validates a path and returns it in canonical form.</summary>
     public static string Normalize(string? path, string paramName = "path") => Join(Split(path, paramName));
 

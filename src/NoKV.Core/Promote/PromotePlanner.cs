@@ -11,7 +11,9 @@ namespace NoKV.Promote;
 /// changed is applied unless the target changed it too with a different result, replaced a
 /// directory above it, or changed something inside a subtree the fork replaces: those are
 /// conflicts. Both sides adding a directory at the same path is no conflict; the entries inside
-/// are judged one by one.
+/// are judged one by one. A change of a node's mode, owner or link target is a change like one of
+/// its bytes: both sides changing the same node differently (bytes on one side and mode on the
+/// other included) is a conflict. A directory's own attributes merge apart from its entries.
 /// </summary>
 internal sealed class PromotePlanner(MetaTxn txn, View fork, View target, CancellationToken cancellationToken = default)
 {
@@ -92,15 +94,18 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target, Cancel
 
     private (long Ino, InodeRecord Record)? Node(View view, string path) => NodeReader.Find(txn, view, path);
 
+    /// <summary>
+    /// Both sides hold the same thing at a path: the same kind with the same mode, owner and
+    /// link target, and for a file the same version. A directory's entries are paths of their own.
+    /// </summary>
     private static bool SameResult((long Ino, InodeRecord Record)? a, (long Ino, InodeRecord Record)? b) => (a, b) switch
     {
         (null, null) => true,
-        ({ } x, { } y) when x.Record.IsDirectory && y.Record.IsDirectory => true,
-        ({ } x, { } y) when x.Record.IsFile && y.Record.IsFile => x.Record.Generation == y.Record.Generation,
+        ({ } x, { } y) => x.Record.SameAttributes(y.Record) && (!x.Record.IsFile || x.Record.Generation == y.Record.Generation),
         _ => false,
     };
 
-    private static NodeKind? KindOf((long Ino, InodeRecord Record)? node) => node is null ? null : node.Value.Record.IsDirectory ? NodeKind.Directory : NodeKind.File;
+    private static NodeKind? KindOf((long Ino, InodeRecord Record)? node) => node is null ? null : Engine.NodeAttributes.KindOf(node.Value.Record.Kind);
 
     private static long GenOf((long Ino, InodeRecord Record)? node) => node is { Record.IsFile: true } n ? n.Record.Generation : 0;
 }

@@ -65,7 +65,7 @@ public sealed class CloneInodeIsolationAttackTests
     {
         var (t, _, clone, secret, _) = await Setup();
         using var _t = t;
-        var e = Record.Exception(() => t.Store.Mutations.SetModified(clone.Ref, secret, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        var e = Record.Exception(() => t.Store.Mutations.SetAttributes(clone.Ref, secret, new NoKV.Engine.AttributeChange(ModifiedUtcTicks: new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks)));
         Assert.True(e is PathNotFoundException, $"setattr of inode {secret} (outside the clone) gave {e?.GetType().Name ?? "success: a record was written into the clone's head"}");
         Assert.Empty(t.Store.Verify().Problems);
     }

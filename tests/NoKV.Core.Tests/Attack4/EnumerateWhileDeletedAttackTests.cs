@@ -33,7 +33,7 @@ public sealed class EnumerateWhileDeletedAttackTests
         Assert.Throws<PathNotFoundException>(() => t.Store.Queries.Lookup(ws.ViewOf, d, "f00001"u8));
         Assert.Throws<PathNotFoundException>(() => t.Store.Queries.GetAttributes(ws.ViewOf, d));
         Assert.Throws<PathNotFoundException>(() => t.Store.Mutations.CreateFile(ws.Ref, d, "x"));
-        Assert.Throws<PathNotFoundException>(() => t.Store.Mutations.SetModified(ws.Ref, d, DateTime.UtcNow));
+        Assert.Throws<PathNotFoundException>(() => t.Store.Mutations.SetAttributes(ws.Ref, d, new NoKV.Engine.AttributeChange(ModifiedUtcTicks: DateTime.UtcNow.Ticks)));
         Assert.Throws<NotAFileException>(() => t.Store.Content.OpenRead(ws.ViewOf, root, 0));
         foreach (var bad in new long[] { 0, -1, long.MaxValue, long.MinValue })
         {
