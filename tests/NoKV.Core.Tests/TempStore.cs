@@ -96,6 +96,10 @@ internal static class TestData
                 result[node.Path + "/"] = "";
                 foreach (var (k, v) in await Tree(list, read, node.Path)) result[k] = v;
             }
+            else if (node.Kind == NodeKind.SymbolicLink)
+            {
+                result[node.Path] = "-> " + node.LinkTarget;
+            }
             else
             {
                 result[node.Path] = Convert.ToHexString(await read(node.Path));
