@@ -100,19 +100,23 @@ internal sealed class MetadataChecker(MetaTxn txn)
         {
             var (versionLayer, record) = NodeReader.InodeVersion(txn, view, node.Ino)!.Value;
             _reached.Add((node.Ino, versionLayer));
-            if (record.IsFile)
+            if (record.IsFile) _fileOf.TryAdd(record.Generation, (where, node.Path));
+            if (!record.IsDirectory)
             {
-                _fileOf.TryAdd(record.Generation, (where, node.Path));
+                if (NodeReader.HasChildren(txn, view, node.Ino))
+                    Problem(StoreProblemKind.MismatchedEntry, $"'{node.Path}' in {where} is a {record.Kind} but has directory entries.", where, node.Path);
                 continue;
             }
             foreach (var (name, entry) in NodeReader.Children(txn, view, node.Ino))
             {
                 var path = Paths.PathRules.Combine(node.Path, System.Text.Encoding.UTF8.GetString(name));
-                if (NodeReader.Inode(txn, view, entry.Child) is null)
+                if (NodeReader.Inode(txn, view, entry.Child) is not { } child)
                 {
                     Problem(StoreProblemKind.DanglingEntry, $"'{path}' in {where} points to missing inode {entry.Child}.", where, path);
                     continue;
                 }
+                if (child.Kind != entry.Kind)
+                    Problem(StoreProblemKind.MismatchedEntry, $"'{path}' in {where} is listed as a {entry.Kind} but inode {entry.Child} is a {child.Kind}.", where, path);
                 pending.Push((path, entry.Child));
             }
         }

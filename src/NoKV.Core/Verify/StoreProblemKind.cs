@@ -23,4 +23,10 @@ public enum StoreProblemKind
 
     /// <summary>A block that no metadata owns and no write session will publish.</summary>
     OrphanBlock,
+
+    /// <summary>
+    /// A directory entry names one kind of node (file, directory, link) and its inode is another,
+    /// or a file or link has entries below it: path lookups, which trust the entry, would disagree with reads.
+    /// </summary>
+    MismatchedEntry,
 }
