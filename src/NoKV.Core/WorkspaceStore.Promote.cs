@@ -55,7 +55,7 @@ public sealed partial class WorkspaceStore
             var ws = GetWorkspace(txn, targetWsPath, targetWs.Id);
             var writer = new HeadWriter(txn, HeadView(txn, ws));
             var paths = planner.PathsFor(strategy).ToList();
-            EnsurePromotedPathsFit(txn, planner.Fork, forkInner, inner, paths);
+            EnsurePromotedPathsFit(txn, planner.Fork, planner.Target, forkInner, inner, paths);
             new SubtreeRestorer(txn, writer, planner.Fork, () => _ids.Next(txn)).ReplacePaths(planner.Target.RootInode, paths);
             writer.Complete();
             NextVersion(txn);
@@ -79,13 +79,16 @@ public sealed partial class WorkspaceStore
     /// copied), the order of the copy itself); otherwise nothing is walked.
     /// </summary>
     /// <exception cref="PathLimitExceededException">A promoted node would land beyond the limits.</exception>
-    private static void EnsurePromotedPathsFit(MetaTxn txn, View fork, string[] forkInner, string[] targetInner, List<string> paths)
+    private static void EnsurePromotedPathsFit(MetaTxn txn, View fork, View target, string[] forkInner, string[] targetInner, List<string> paths)
     {
         if (SubtreeFit.NoWalkNeeded(forkInner, targetInner)) return;
-        var all = paths.ToHashSet(StringComparer.Ordinal);
-        foreach (var path in paths)
+        // A directory on both sides only takes the fork's attributes: nothing below it is copied
+        // with it (its changed entries are paths of their own). Every other path is copied whole.
+        var copied = paths.Where(p => !(NodeReader.Find(txn, fork, p) is { Record.IsDirectory: true } && NodeReader.Find(txn, target, p) is { Record.IsDirectory: true }))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var path in copied)
         {
-            if (SubtreeRestorer.Ancestors(path).Any(all.Contains)) continue; // copied with its top-most ancestor
+            if (SubtreeRestorer.Ancestors(path).Any(copied.Contains)) continue; // copied with its top-most ancestor
             if (NodeReader.Find(txn, fork, path) is not { } node) continue; // a removal creates nothing
             SubtreeFit.Ensure(txn, fork, node.Ino, node.Record.IsDirectory, [.. targetInner, .. PathRules.Split(path)]);
         }
