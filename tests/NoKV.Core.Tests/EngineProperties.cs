@@ -6,9 +6,9 @@ namespace NoKV.Tests;
 
 /// <summary>
 /// The inode-level engine (what a mount and a server call) against an in-memory model of a POSIX
-/// tree: random sequences of create, mkdir, unlink, rmdir, rename (with and without replace),
-/// writes at random offsets across chunk boundaries, and truncates, each by (directory inode,
-/// name) or by inode. Every operation must succeed or fail exactly as the model says, with the
+/// tree: random sequences of create, mkdir, symlink, unlink, rmdir, rename (with and without
+/// replace), writes at random offsets across chunk boundaries, truncates and chmod (setattr),
+/// each by (directory inode, name) or by inode. Every operation must succeed or fail exactly as the model says, with the
 /// model's exception type, and after every step the tree, read back by readdir in random page
 /// sizes, getattr and reads by inode, must equal the model. At the end the store verifies
 /// clean, before and after a full GC. NOKV_ENGINE_COUNT sets the number of sequences (default 40).
@@ -20,11 +20,19 @@ public sealed class EngineProperties
     /// <summary>One step: a kind, two paths (built from three names, up to three deep) and numbers.</summary>
     internal sealed record EngineStep(string Kind, string Path, string Other, bool Replace, int Offset, int Length, int Seed)
     {
+        /// <summary>A symlink step's target: relative, absolute or dangling, never resolved.</summary>
+        public string Target => (Seed % 3) switch { 0 => Other[1..], 1 => Other, _ => "../" + Seed };
+
+        /// <summary>A chmod step's permission bits (any of 07777).</summary>
+        public int Mode => Seed & 0xFFF;
+
         public override string ToString() => Kind switch
         {
             "rename" => $"rename {Path} -> {Other}{(Replace ? " (replace)" : "")}",
             "write" => $"write {Path} @{Offset} +{Length}",
             "truncate" => $"truncate {Path} to {Length}",
+            "symlink" => $"symlink {Path} -> {Target}",
+            "chmod" => $"chmod {Mode} {Path}",
             _ => $"{Kind} {Path}",
         };
     }
@@ -37,7 +45,8 @@ public sealed class EngineProperties
     private static readonly Gen<EngineStep> AnyStep =
         from kind in Gen.Frequency(
             (3, Gen.Constant("mkdir")), (3, Gen.Constant("create")), (1, Gen.Constant("unlink")), (1, Gen.Constant("rmdir")),
-            (3, Gen.Constant("rename")), (5, Gen.Constant("write")), (2, Gen.Constant("truncate")))
+            (3, Gen.Constant("rename")), (5, Gen.Constant("write")), (2, Gen.Constant("truncate")),
+            (2, Gen.Constant("symlink")), (2, Gen.Constant("chmod")))
         from path in AnyPath
         from other in AnyPath
         from replace in Gen.Elements(true, false)
@@ -60,7 +69,7 @@ public sealed class EngineProperties
         var store = temp.Store;
         var ws = store.CreateWorkspace("/w");
         var target = new WorkspaceRef(ws.Path, 0);
-        var model = new SortedDictionary<string, byte[]?>(StringComparer.Ordinal) { ["/"] = null }; // null: a directory
+        var model = new SortedDictionary<string, ModelNode>(StringComparer.Ordinal) { ["/"] = ModelNode.Directory };
         var random = new Random(steps.Length);
         for (var i = 0; i < steps.Length; i++)
         {
@@ -82,7 +91,7 @@ public sealed class EngineProperties
     }
 
     /// <summary>Calls the engine for a step; parents and nodes are found by lookups from the root inode.</summary>
-    private static void Apply(WorkspaceStore store, Workspace ws, WorkspaceRef target, SortedDictionary<string, byte[]?> model, EngineStep step)
+    private static void Apply(WorkspaceStore store, Workspace ws, WorkspaceRef target, SortedDictionary<string, ModelNode> model, EngineStep step)
     {
         var (parentPath, name) = Split(step.Path);
         switch (step.Kind)
@@ -101,6 +110,8 @@ public sealed class EngineProperties
             case "truncate":
                 store.Content.Truncate(target, Inode(store, ws, step.Path), step.Length, CancellationToken.None).GetAwaiter().GetResult();
                 break;
+            case "symlink": store.Mutations.CreateSymbolicLink(target, Inode(store, ws, parentPath), name, step.Target); break;
+            case "chmod": store.Mutations.SetAttributes(target, Inode(store, ws, step.Path), new AttributeChange(Mode: step.Mode)); break;
         }
     }
 
@@ -114,11 +125,12 @@ public sealed class EngineProperties
     }
 
     /// <summary>What the model says a step does: the exception it throws, or the change it makes.</summary>
-    private static (Type? Error, Action? Change) Expect(SortedDictionary<string, byte[]?> model, EngineStep step)
+    private static (Type? Error, Action? Change) Expect(SortedDictionary<string, ModelNode> model, EngineStep step)
     {
         var (parent, _) = Split(step.Path);
         bool Exists(string p) => model.ContainsKey(p);
-        bool IsDir(string p) => model.TryGetValue(p, out var v) && v is null;
+        bool IsDir(string p) => model.TryGetValue(p, out var v) && v.IsDirectory;
+        bool IsLink(string p) => model.TryGetValue(p, out var v) && v.Link is not null;
         bool HasChildren(string p) => model.Keys.Any(k => k != p && k.StartsWith(p == "/" ? "/" : p + "/", StringComparison.Ordinal));
         (Type?, Action?) Fail<T>() => (typeof(T), null);
 
@@ -126,11 +138,20 @@ public sealed class EngineProperties
         // step whose parent (or file) is missing cannot be expressed by inode and is skipped.
         switch (step.Kind)
         {
-            case "mkdir" or "create":
+            case "mkdir" or "create" or "symlink":
                 if (!Exists(parent)) return (typeof(Unreachable), null);
                 if (!IsDir(parent)) return Fail<NotADirectoryException>();
                 if (Exists(step.Path)) return Fail<PathAlreadyExistsException>();
-                return (null, () => model[step.Path] = step.Kind == "mkdir" ? null : []);
+                return (null, () => model[step.Path] = step.Kind switch
+                {
+                    "mkdir" => ModelNode.Directory,
+                    "create" => ModelNode.File([]),
+                    _ => ModelNode.SymbolicLink(step.Target),
+                });
+            case "chmod":
+                if (!Exists(step.Path)) return (typeof(Unreachable), null);
+                if (IsLink(step.Path)) return Fail<OperationNotSupportedException>();
+                return (null, () => model[step.Path] = model[step.Path] with { Mode = step.Mode });
             case "unlink":
                 if (!Exists(parent)) return (typeof(Unreachable), null);
                 if (!IsDir(parent)) return Fail<NotADirectoryException>();
@@ -172,30 +193,30 @@ public sealed class EngineProperties
                 });
             default: // write, truncate: by the file's inode
                 if (!Exists(step.Path)) return (typeof(Unreachable), null);
-                if (IsDir(step.Path)) return Fail<NotAFileException>();
+                if (IsDir(step.Path) || IsLink(step.Path)) return Fail<NotAFileException>();
                 return (null, () =>
                 {
-                    var old = model[step.Path]!;
+                    var old = model[step.Path].Bytes!;
                     if (step.Kind == "truncate")
                     {
                         var cut = new byte[step.Length];
                         old.AsSpan(0, Math.Min(old.Length, cut.Length)).CopyTo(cut);
-                        model[step.Path] = cut;
+                        model[step.Path] = model[step.Path] with { Bytes = cut };
                         return;
                     }
                     var data = TestData.Bytes(step.Length, step.Seed);
                     var updated = new byte[Math.Max(old.Length, step.Offset + data.Length)];
                     old.CopyTo(updated, 0);
                     data.CopyTo(updated, step.Offset);
-                    model[step.Path] = updated;
+                    model[step.Path] = model[step.Path] with { Bytes = updated };
                 });
         }
     }
 
     /// <summary>The tree read back through the engine: readdir pages of random size, getattr and reads by inode.</summary>
-    private static void CompareTree(WorkspaceStore store, Workspace ws, SortedDictionary<string, byte[]?> model, Random random, string when)
+    private static void CompareTree(WorkspaceStore store, Workspace ws, SortedDictionary<string, ModelNode> model, Random random, string when)
     {
-        var seen = new SortedDictionary<string, byte[]?>(StringComparer.Ordinal) { ["/"] = null };
+        var seen = new SortedDictionary<string, ModelNode>(StringComparer.Ordinal) { ["/"] = model["/"] };
         void Walk(long directory, string path)
         {
             byte[]? after = null;
@@ -208,26 +229,48 @@ public sealed class EngineProperties
                     var attributes = store.Queries.GetAttributes(ws.ViewOf, entry.Inode);
                     Assert.Equal(entry.Kind, attributes.Kind);
                     Assert.Equal(directory, attributes.Parent);
+                    var mode = (int)attributes.Mode;
                     if (entry.Kind == NodeKind.Directory)
                     {
-                        seen[childPath] = null;
+                        seen[childPath] = ModelNode.Directory with { Mode = mode };
                         Walk(entry.Inode, childPath);
+                        continue;
+                    }
+                    if (entry.Kind == NodeKind.SymbolicLink)
+                    {
+                        var target = System.Text.Encoding.UTF8.GetString(attributes.LinkTarget!);
+                        Assert.Equal(attributes.Size, attributes.LinkTarget!.Length);
+                        Assert.Throws<NotAFileException>(() => store.Content.OpenRead(ws.ViewOf, entry.Inode, snapshotId: 0));
+                        seen[childPath] = ModelNode.SymbolicLink(target) with { Mode = mode };
                         continue;
                     }
                     using var stream = store.Content.OpenRead(ws.ViewOf, entry.Inode, snapshotId: 0);
                     var bytes = new byte[stream.Length];
                     stream.ReadExactly(bytes);
                     Assert.Equal(attributes.Size, bytes.Length);
-                    seen[childPath] = bytes;
+                    seen[childPath] = ModelNode.File(bytes) with { Mode = mode };
                 }
                 after = page.Next;
             }
             while (after is not null);
         }
         Walk(ws.RootInode, "/");
-        var expected = string.Join("\n", model.Select(e => $"{e.Key} {(e.Value is null ? "dir" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(e.Value)))}"));
-        var actual = string.Join("\n", seen.Select(e => $"{e.Key} {(e.Value is null ? "dir" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(e.Value)))}"));
+        var expected = string.Join("\n", model.Where(e => e.Key != "/").Select(e => $"{e.Key} {e.Value}"));
+        var actual = string.Join("\n", seen.Where(e => e.Key != "/").Select(e => $"{e.Key} {e.Value}"));
         if (expected != actual) throw new InvalidOperationException($"{when}: the tree differs from the model.\nexpected:\n{expected}\nactual:\n{actual}");
+    }
+
+    /// <summary>A node of the model: a directory, a file's bytes or a link's target, and its mode.</summary>
+    private sealed record ModelNode(bool IsDirectory, byte[]? Bytes, string? Link, int Mode)
+    {
+        public static readonly ModelNode Directory = new(true, null, null, 0x1ED);
+
+        public static ModelNode File(byte[] bytes) => new(false, bytes, null, 0x1A4);
+
+        public static ModelNode SymbolicLink(string target) => new(false, null, target, 0x1FF);
+
+        public override string ToString() =>
+            (IsDirectory ? "dir" : Link is not null ? "-> " + Link : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Bytes!))) + $" {Mode:x3}";
     }
 
     /// <summary>Marks a step whose parent or file does not exist, so it has no inode to act on.</summary>
