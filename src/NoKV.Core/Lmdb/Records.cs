@@ -106,8 +106,8 @@ internal sealed record InodeRecord(
     }
 
     /// <summary>
-    /// True when the two versions differ in what a diff reports besides content: kind, mode,
-    /// owner, group or link target. Times are not compared (a touch is not a change).
+    /// True when the two versions agree on what a diff compares besides a file's bytes: kind,
+    /// mode, owner, group and link target. Times are not compared (a touch is not a change).
     /// </summary>
     public bool SameAttributes(InodeRecord other) =>
         Kind == other.Kind && Mode == other.Mode && OwnerId == other.OwnerId && GroupId == other.GroupId && LinkTarget.AsSpan().SequenceEqual(other.LinkTarget);
