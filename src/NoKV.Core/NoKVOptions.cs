@@ -22,6 +22,12 @@ public sealed class NoKVOptions
     /// <inheritdoc cref="WorkspaceStoreOptions.ChunkSize"/>
     public int ChunkSize { get; set; } = Defaults.ChunkSize;
 
+    /// <inheritdoc cref="WorkspaceStoreOptions.InlineThreshold"/>
+    public int InlineThreshold { get; set; } = Defaults.InlineThreshold;
+
+    /// <inheritdoc cref="WorkspaceStoreOptions.MaxFileSize"/>
+    public long MaxFileSize { get; set; } = Defaults.MaxFileSize;
+
     /// <inheritdoc cref="WorkspaceStoreOptions.MaxMetadataSize"/>
     public long MaxMetadataSize { get; set; } = Defaults.MaxMetadataSize;
 
@@ -39,6 +45,8 @@ public sealed class NoKVOptions
     {
         Directory = Directory,
         ChunkSize = ChunkSize,
+        InlineThreshold = InlineThreshold,
+        MaxFileSize = MaxFileSize,
         MaxMetadataSize = MaxMetadataSize,
         OrphanGracePeriod = OrphanGracePeriod,
         MaxParallelUploads = MaxParallelUploads,

@@ -53,6 +53,12 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     internal MetaDb Meta => _meta;
     internal ILogger Logger { get; }
     internal int MaxParallelUploads => _options.MaxParallelUploads;
+
+    /// <summary>Files up to this size (and larger files' small last chunks) are kept inline in the metadata.</summary>
+    internal int InlineThreshold => Math.Min(_options.InlineThreshold, _options.ChunkSize);
+
+    /// <summary>The longest a file may be: the option, lowered to <see cref="WorkspaceStoreOptions.MaxFileChunks"/> chunks.</summary>
+    internal long MaxFileSize => Math.Min(_options.MaxFileSize, (long)_options.ChunkSize * WorkspaceStoreOptions.MaxFileChunks);
     internal IdAllocator Ids => _ids;
     internal GenerationLeases Leases => _leases;
     internal Blocks.PendingGenerations Pending => _pending;

@@ -21,6 +21,27 @@ public sealed class WorkspaceStoreOptions
     /// <summary>The size of the chunks files are split into (default 4 MiB). Files keep the chunk size they were written with.</summary>
     public int ChunkSize { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>The most chunks one file may have (2²⁰: 4 TiB at the default 4 MiB chunk size); see <see cref="MaxFileSize"/>.</summary>
+    public const int MaxFileChunks = 1 << 20;
+
+    /// <summary>The largest <see cref="InlineThreshold"/> (64 KiB).</summary>
+    public const int MaxInlineThreshold = 64 * 1024;
+
+    /// <summary>
+    /// Files (and the last chunk of larger files) of at most this many bytes are kept in the
+    /// metadata, committed with it: no block, no block fsync (default 16 KiB; 0 keeps every byte
+    /// in blocks; at most <see cref="MaxInlineThreshold"/>; a chunk size below it lowers it to the chunk size).
+    /// </summary>
+    public int InlineThreshold { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// The longest a file may be (default 1 TiB). A file grown past its end (truncate, a write at
+    /// an offset) records its zeros as one small metadata record per chunk and no block, so this
+    /// bounds the metadata one call can write. A file also holds at most <see cref="MaxFileChunks"/>
+    /// chunks, which lowers the limit for small chunk sizes (4 GiB at 4 KiB chunks).
+    /// </summary>
+    public long MaxFileSize { get; set; } = 1L << 40;
+
     /// <summary>The largest the metadata file may grow (LMDB map size; default 64 GiB, reserved as address space, not disk).</summary>
     public long MaxMetadataSize { get; set; } = 64L * 1024 * 1024 * 1024;
 
@@ -56,6 +77,8 @@ public sealed class WorkspaceStoreOptions
         if (string.IsNullOrWhiteSpace(Directory)) problems.Add(new(nameof(Directory), Directory, "is required: the store directory (metadata in {Directory}/meta, local blocks in {Directory}/blocks)."));
         if (ChunkSize is < MinChunkSize or > MaxChunkSize) problems.Add(new(nameof(ChunkSize), ChunkSize, $"must be between {MinChunkSize} and {MaxChunkSize} bytes."));
         if (MaxMetadataSize < 1024 * 1024) problems.Add(new(nameof(MaxMetadataSize), MaxMetadataSize, "must be at least 1 MiB (1048576 bytes)."));
+        if (InlineThreshold is < 0 or > MaxInlineThreshold) problems.Add(new(nameof(InlineThreshold), InlineThreshold, $"must be between 0 and {MaxInlineThreshold} bytes."));
+        if (MaxFileSize < 1) problems.Add(new(nameof(MaxFileSize), MaxFileSize, "must be at least 1 byte."));
         if (MaxParallelUploads is < 1 or > 256) problems.Add(new(nameof(MaxParallelUploads), MaxParallelUploads, "must be between 1 and 256."));
         if (OrphanGracePeriod < TimeSpan.Zero) problems.Add(new(nameof(OrphanGracePeriod), OrphanGracePeriod, "may not be negative."));
         if (SlowOperationThreshold < TimeSpan.Zero) problems.Add(new(nameof(SlowOperationThreshold), SlowOperationThreshold, "may not be negative."));
@@ -73,6 +96,8 @@ public sealed class WorkspaceStoreOptions
             Directory = Path.GetFullPath(Directory!),
             BlockStore = BlockStore,
             ChunkSize = ChunkSize,
+            InlineThreshold = InlineThreshold,
+            MaxFileSize = MaxFileSize,
             MaxMetadataSize = MaxMetadataSize,
             OrphanGracePeriod = OrphanGracePeriod,
             MaxParallelUploads = MaxParallelUploads,

@@ -47,7 +47,7 @@ public sealed class BlockStoreOwnershipTests : IDisposable
     public async Task A_block_store_the_caller_passed_in_stays_open()
     {
         await using var blocks = new DisposalRecordingStore(new LocalBlockStore(Path.Combine(_dir, "blocks")));
-        await using (var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _dir, BlockStore = blocks }))
+        await using (var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _dir, BlockStore = blocks, InlineThreshold = 0 /* small files in blocks: the test counts them */ }))
         {
             await store.CreateWorkspace("/w").WriteAllBytesAsync("/f", TestData.Bytes(10, 1));
         }

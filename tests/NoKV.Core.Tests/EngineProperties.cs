@@ -65,7 +65,7 @@ public sealed class EngineProperties
 
     private static void Run(EngineStep[] steps)
     {
-        using var temp = new TempStore();
+        using var temp = new TempStore(inlineThreshold: TempStore.ProductInline);
         var store = temp.Store;
         var ws = store.CreateWorkspace("/w");
         var target = new WorkspaceRef(ws.Path, 0);

@@ -24,7 +24,7 @@ public sealed class MetricsAndTracingTests : IDisposable
     {
         var factory = _metrics.GetRequiredService<IMeterFactory>();
         _recorder = new MetricRecorder(meter => meter.Scope == factory);
-        _store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _dir, ChunkSize = Chunk, OrphanGracePeriod = TimeSpan.Zero, MeterFactory = factory });
+        _store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _dir, ChunkSize = Chunk, OrphanGracePeriod = TimeSpan.Zero, MeterFactory = factory, InlineThreshold = 0 /* the tests count block I/O */ });
     }
 
     public void Dispose()
@@ -140,7 +140,7 @@ public sealed class MetricsAndTracingTests : IDisposable
         try
         {
             using var spans = new SpanRecorder();
-            using (var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = dir, BlockStore = disk, MeterFactory = factory }))
+            using (var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = dir, BlockStore = disk, MeterFactory = factory, InlineThreshold = 0 }))
             {
                 var ws = store.CreateWorkspace("/base");
                 disk.PutsBeforeFailing = 0;

@@ -31,7 +31,7 @@ public sealed class ModelBasedTests(ITestOutputHelper output)
         var refused = 0L;
         Prop.ForAll(ModelGen.Scenarios(length), ops =>
         {
-            using var runner = new ModelRunner(new TempStore());
+            using var runner = new ModelRunner(new TempStore(inlineThreshold: TempStore.ProductInline));
             runner.Run(ops);
             sequences++;
             steps += ops.Length;

@@ -34,6 +34,8 @@ public sealed class NoKVOptionsTests : IDisposable
             ["NoKV:ChunkSize"] = "8192",
             ["NoKV:MaxParallelUploads"] = "2",
             ["NoKV:OrphanGracePeriod"] = "00:00:05",
+            ["NoKV:InlineThreshold"] = "0",
+            ["NoKV:MaxFileSize"] = "1000000",
         }));
         await using var provider = services.BuildServiceProvider();
         var settings = provider.GetRequiredService<IOptions<NoKVOptions>>().Value;
@@ -44,6 +46,8 @@ public sealed class NoKVOptionsTests : IDisposable
         Assert.Equal(Path.GetFullPath(_dir), store.Directory);
         Assert.Equal(8192, store.ChunkSize);
         Assert.Equal(2, store.MaxParallelUploads);
+        Assert.Equal(0, store.InlineThreshold);
+        Assert.Equal(1_000_000, store.MaxFileSize);
         var ws = store.CreateWorkspace("/base");
         await ws.WriteAllBytesAsync("/f", TestData.Bytes(20_000, 1));
         Assert.Equal(TestData.Bytes(20_000, 1), await ws.ReadAllBytesAsync("/f"));
@@ -118,7 +122,7 @@ public sealed class NoKVOptionsTests : IDisposable
         {
             var store = host.Services.GetRequiredService<WorkspaceStore>();
             Assert.IsType<FaultyBlockStore>(store.ConfiguredBlocks);
-            await store.CreateWorkspace("/base").WriteAllBytesAsync("/f", TestData.Bytes(10, 2));
+            await store.CreateWorkspace("/base").WriteAllBytesAsync("/f", TestData.Bytes(64 * 1024, 2)); // beyond the inline threshold: a block
             Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(_dir, "elsewhere"), "*", SearchOption.AllDirectories));
         }
         finally

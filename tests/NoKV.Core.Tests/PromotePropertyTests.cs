@@ -62,7 +62,7 @@ public sealed class PromotePropertyTests(ITestOutputHelper output)
 
     private static Outcome RunScenario(Edit[] setup, Edit[] onFork, Edit[] onTarget)
     {
-        using var temp = new TempStore();
+        using var temp = new TempStore(inlineThreshold: TempStore.ProductInline);
         var store = temp.Store;
         var target = store.CreateWorkspace("/base");
         var targetTree = new ModelTree();

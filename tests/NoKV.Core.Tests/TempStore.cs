@@ -9,10 +9,16 @@ public sealed class TempStore : IDisposable
 
     /// <param name="chunkSize">The store's chunk size (small by default, so files span chunks).</param>
     /// <param name="blocks">Builds the block store for a store directory; null for local blocks.</param>
-    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null)
+    /// <param name="inlineThreshold">
+    /// Files (and last chunks) up to this size are kept in the metadata. 0 by default, so tests
+    /// that count blocks see one per chunk; the model-based and fault suites pass
+    /// <see cref="ProductInline"/> to run with inline chunks as the product does.
+    /// </param>
+    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0)
     {
         Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         ChunkSize = chunkSize;
+        InlineThreshold = inlineThreshold;
         _blocks = blocks;
         BlockStore = blocks?.Invoke(Directory);
         Store = Open();
@@ -21,12 +27,16 @@ public sealed class TempStore : IDisposable
     /// <summary>The block store, when not the default local one.</summary>
     public IBlockStore? BlockStore { get; }
 
+    /// <summary>The product's default inline threshold (16 KiB; with the small test chunk it makes every last chunk inline).</summary>
+    public static int ProductInline => new WorkspaceStoreOptions().InlineThreshold;
+
     public string Directory { get; }
     public int ChunkSize { get; }
+    public int InlineThreshold { get; }
     public WorkspaceStore Store { get; private set; }
     public string BlocksDirectory => Path.Combine(Directory, "blocks");
 
-    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
+    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, InlineThreshold = InlineThreshold, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
 
     /// <summary>The keys of every block in the block store, whichever it is.</summary>
     public List<string> BlockKeys()

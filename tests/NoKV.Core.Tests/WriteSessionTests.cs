@@ -19,7 +19,7 @@ public sealed class WriteSessionTests : IDisposable
     {
         _temp.Store.Dispose();
         _disk = new FaultyBlockStore(new LocalBlockStore(_temp.BlocksDirectory), key => new BlockStoreException($"injected failure for '{key}'", transient: true));
-        _store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, BlockStore = _disk, OrphanGracePeriod = TimeSpan.Zero, MaxParallelUploads = 1 });
+        _store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = _temp.Directory, ChunkSize = TempStore.SmallChunk, BlockStore = _disk, OrphanGracePeriod = TimeSpan.Zero, MaxParallelUploads = 1, InlineThreshold = 0 /* every chunk a block: the tests fail its uploads */ });
         _ws = _store.CreateWorkspace("/w");
         _ws.WriteAllBytesAsync("/f", _old).GetAwaiter().GetResult();
         _disk.ResetSchedule(); // PUT ordinals in the tests count from their own first PUT

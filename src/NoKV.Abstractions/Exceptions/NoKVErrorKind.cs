@@ -44,4 +44,7 @@ public enum NoKVErrorKind
     /// extended attributes, a store format newer than this NoKV reads (a mount answers ENOTSUP).
     /// </summary>
     Unsupported,
+
+    /// <summary>A file would grow past the store's largest file size (a mount answers EFBIG).</summary>
+    TooLarge,
 }

@@ -88,6 +88,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var (segments, normalized) = FilePath(path);
+        if (length > store.MaxFileSize) throw new FileTooLargeException(normalized, length, store.MaxFileSize);
         var ino = FindFile(ws, segments, normalized) ?? throw new PathNotFoundException(normalized);
         return Truncate(ws, ino, segments, normalized, length, PublishAt(ws), cancellationToken);
     }
@@ -97,6 +98,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var path = PathOf(ws, ino);
+        if (length > store.MaxFileSize) throw new FileTooLargeException(path, length, store.MaxFileSize);
         return OnLatestVersion(path, basis => Truncate(ws, ino, PathRules.Split(path), path, length, PublishToInode(ws, ino, path, basis), cancellationToken, basis));
     }
 
@@ -112,6 +114,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         // The end must be a file length: an overflowing one would fill zeros without end.
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, long.MaxValue - data.Length);
         var path = PathOf(ws, ino);
+        if (offset + data.Length > store.MaxFileSize) throw new FileTooLargeException(path, offset + data.Length, store.MaxFileSize);
         await OnLatestVersion(path, basis => WriteAtOnce(ws, ino, path, offset, data, basis, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -140,16 +143,13 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         await edit.Stream.WriteThenCommitAsync(session => WriteZerosAsync(session, length, cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Growing a file fills it with zeros, as on a POSIX file system.</summary>
+    /// <summary>
+    /// Growing a file fills it with zeros, as on a POSIX file system; whole chunks of them are
+    /// holes (zero chunks, stored nowhere).
+    /// </summary>
     private static async Task WriteZerosAsync(WorkspaceWriteStream session, long upTo, CancellationToken cancellationToken)
     {
-        if (session.Length >= upTo) return;
-        var zeros = new byte[Math.Min(1024 * 1024, upTo - session.Length)];
-        while (session.Length < upTo)
-        {
-            var n = (int)Math.Min(zeros.Length, upTo - session.Length);
-            await session.WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-        }
+        if (session.Length < upTo) await session.WriteZerosAsync(upTo - session.Length, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An edit session: its stream, the version it edits (leased until the stream ends) and that version's chunk size.</summary>

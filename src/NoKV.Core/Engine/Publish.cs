@@ -50,7 +50,7 @@ internal static class Publish
     private static void RecordVersion(MetaTxn txn, long wsId, PendingFile file)
     {
         GenerationTable.Create(txn, file.Gen, new GenerationRecord(0, wsId, file.BlockInode, file.Size, file.ChunkSize, file.Chunks.Count), file.Chunks);
-        foreach (var chunk in file.Chunks.Where(c => !c.MintedBy(file.Gen))) BlockRefTable.AddBorrower(txn, chunk);
+        foreach (var chunk in file.Chunks.Where(c => c.HasBlock && !c.MintedBy(file.Gen))) BlockRefTable.AddBorrower(txn, chunk);
         PendingGenerations.Published(txn, file.Gen);
     }
 }

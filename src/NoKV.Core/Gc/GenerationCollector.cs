@@ -41,7 +41,7 @@ internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, Gener
                 {
                     var record = GenerationTable.TryGet(txn, gen);
                     var chunks = record is { RefCount: 0 } ? GenerationTable.Chunks(txn, gen, record.ChunkCount) : [];
-                    return (record, chunks, chunks.Where(c => BlockRefTable.Count(txn, c) == 1).ToList());
+                    return (record, chunks, chunks.Where(c => c.HasBlock && BlockRefTable.Count(txn, c) == 1).ToList());
                 });
                 if (record is null || record.RefCount > 0)
                 {
@@ -68,7 +68,7 @@ internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, Gener
                     {
                         for (var i = 0; i < chunks.Length; i++)
                         {
-                            BlockRefTable.Release(txn, chunks[i]);
+                            if (chunks[i].HasBlock) BlockRefTable.Release(txn, chunks[i]);
                             txn.Delete(Db.Chunks, Keys.Chunk(gen, i));
                         }
                         txn.Delete(Db.Generations, Keys.Generation(gen));

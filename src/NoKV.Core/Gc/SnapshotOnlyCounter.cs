@@ -27,7 +27,7 @@ internal static class SnapshotOnlyCounter
             var gen = GenerationRecord.Decode(value);
             if (gen.RefCount == 0) continue;
             var target = reachable.Contains(Keys.ReadU64(key)) ? liveBlocks : pinnedBlocks;
-            foreach (var chunk in GenerationTable.Chunks(txn, Keys.ReadU64(key), gen.ChunkCount)) target.Add(chunk.BlockKey);
+            foreach (var chunk in GenerationTable.Chunks(txn, Keys.ReadU64(key), gen.ChunkCount).Where(c => c.HasBlock)) target.Add(chunk.BlockKey);
         }
         pinnedBlocks.ExceptWith(liveBlocks);
         long blocks = pinnedBlocks.Count;

@@ -70,7 +70,7 @@ internal sealed class MetaDb : IDisposable
             // A sound LMDB file without a format record: a crash while the store was being created, or
             // a file from elsewhere. The same rule as for no file at all; returning aborts the txn.
             if (created && state == MetadataFileState.Sound && refusal() is { } noFormat) throw NoStoreHere(directory, state, noFormat);
-            var storeId = created ? StoreFormat.Create(txn, meta) : StoreFormat.Check(txn, meta, dbs[(int)Db.Inodes]);
+            var storeId = created ? StoreFormat.Create(txn, meta) : StoreFormat.Check(txn, meta, db => dbs[(int)db]);
             LmdbErrors.Check(txn.Commit());
             return new MetaDb(env, dbs) { StoreId = storeId, Created = created };
         }

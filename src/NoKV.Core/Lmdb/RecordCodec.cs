@@ -67,6 +67,13 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
         return kind is RecordKind.Tombstone or RecordKind.File or RecordKind.Directory or RecordKind.SymbolicLink ? kind : throw Invalid($"an unknown node kind {(byte)kind}");
     }
 
+    /// <summary>A <see cref="ChunkStorage"/> this format defines.</summary>
+    public ChunkStorage Storage()
+    {
+        var storage = (ChunkStorage)U8();
+        return storage is ChunkStorage.Block or ChunkStorage.Inline or ChunkStorage.Zeros ? storage : throw Invalid($"an unknown chunk storage {(byte)storage}");
+    }
+
     /// <summary>Permission bits: nothing beyond <see cref="InodeRecord.ModeMask"/>.</summary>
     public int Mode()
     {

@@ -175,28 +175,75 @@ internal sealed record GenerationRecord(long RefCount, long OwnerWorkspace, long
     }
 }
 
-/// <summary>
-/// One published chunk: its length and XxHash3 checksum (verified on every read), and the block
-/// that holds it. A chunk a generation minted names itself; a chunk it borrowed unchanged from
-/// an older generation (append, truncate) names the generation that minted the block.
-/// </summary>
-internal sealed record ChunkRecord(int Length, ulong Checksum, long BlockOwner, long BlockInode, long BlockGen, int BlockIndex)
+/// <summary>Where a chunk's bytes live.</summary>
+internal enum ChunkStorage : byte
 {
-    public byte[] Encode() => new RecordWriter().I32(Length).I64((long)Checksum).I64(BlockOwner).I64(BlockInode).I64(BlockGen).I32(BlockIndex).ToArray();
+    /// <summary>In a block of the block store.</summary>
+    Block = 0,
+
+    /// <summary>In the chunk record itself (a small file, or a file's small last chunk): no block, no block fsync.</summary>
+    Inline = 1,
+
+    /// <summary>Nowhere: every byte is zero (a hole: a file grown by truncate or a write past its end, or a chunk written as zeros).</summary>
+    Zeros = 2,
+}
+
+/// <summary>
+/// One published chunk: its length and XxHash3 checksum (verified on every read), where its
+/// bytes live (<see cref="Storage"/>), and for a block or inline chunk its identity: the
+/// workspace, inode, generation and index that minted it. A chunk a generation minted names
+/// itself; a chunk it borrowed unchanged from an older generation (append, truncate, a write at
+/// an offset) names the generation that minted it. Only block chunks are reference-counted: an
+/// inline chunk travels inside its record, and a zero chunk holds nothing.
+/// </summary>
+internal sealed record ChunkRecord(int Length, ulong Checksum, long BlockOwner, long BlockInode, long BlockGen, int BlockIndex, ChunkStorage Storage, byte[] Data)
+{
+    /// <summary>A chunk whose bytes are in a block.</summary>
+    public static ChunkRecord InBlock(int length, ulong checksum, long owner, long inode, long gen, int index) =>
+        new(length, checksum, owner, inode, gen, index, ChunkStorage.Block, []);
+
+    /// <summary>A chunk whose bytes are kept in the record.</summary>
+    public static ChunkRecord Inline(ReadOnlySpan<byte> data, long owner, long inode, long gen, int index) =>
+        new(data.Length, Blocks.ChunkChecksum.Of(data), owner, inode, gen, index, ChunkStorage.Inline, data.ToArray());
+
+    /// <summary>A chunk of <paramref name="length"/> zero bytes, stored nowhere.</summary>
+    public static ChunkRecord Zeros(int length) => new(length, 0, 0, 0, 0, 0, ChunkStorage.Zeros, []);
+
+    /// <summary>True when the bytes are in a block of the block store (counted, uploaded, deleted by GC).</summary>
+    public bool HasBlock => Storage == ChunkStorage.Block;
+
+    public byte[] Encode() => new RecordWriter().I32(Length).I64((long)Checksum).I64(BlockOwner).I64(BlockInode).I64(BlockGen).I32(BlockIndex)
+        .U8((byte)Storage).Bytes(Data).ToArray();
 
     public static ChunkRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.Count32(), (ulong)r.I64(), r.Count64(), r.Count64(), r.Count64(), r.Count32());
+        var record = new ChunkRecord(r.Count32(), (ulong)r.I64(), r.Count64(), r.Count64(), r.Count64(), r.Count32(), r.Storage(), r.Bytes());
+        r.End();
+        var consistent = record.Storage switch
+        {
+            ChunkStorage.Inline => record.Data.Length == record.Length,
+            _ => record.Data.Length == 0,
+        };
+        return consistent ? record : throw new StoreCorruptedException($"A metadata chunk record of storage {record.Storage} holds {record.Data.Length} bytes for a chunk of {record.Length}.");
     }
 
-    /// <summary>The key of the block holding this chunk.</summary>
-    public string BlockKey => Blocks.BlockKeys.Of(BlockOwner, BlockInode, BlockGen, BlockIndex);
+    /// <summary>Reads a chunk record of store formats 1 and 2, when every chunk was a block.</summary>
+    public static ChunkRecord DecodeFormat2(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        var record = InBlock(r.Count32(), (ulong)r.I64(), r.Count64(), r.Count64(), r.Count64(), r.Count32());
+        r.End();
+        return record;
+    }
+
+    /// <summary>The key of the block holding this chunk (for an inline chunk, the key it would have: its identity in messages).</summary>
+    public string BlockKey => Storage == ChunkStorage.Zeros ? "(zeros)" : Blocks.BlockKeys.Of(BlockOwner, BlockInode, BlockGen, BlockIndex);
 
     /// <summary>The block's identity in the block reference counts.</summary>
     public byte[] BlockRefKey => Keys.Chunk(BlockGen, BlockIndex);
 
-    /// <summary>True if <paramref name="gen"/> minted this chunk's block (rather than borrowing it).</summary>
+    /// <summary>True if <paramref name="gen"/> minted this chunk (rather than borrowing it).</summary>
     public bool MintedBy(long gen) => BlockGen == gen;
 }
 

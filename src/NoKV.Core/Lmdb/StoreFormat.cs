@@ -10,12 +10,14 @@ namespace NoKV.Lmdb;
 /// <remarks>
 /// Format history. 1: files and directories, with a modification time. 2 (issue 14): symbolic
 /// links, and per node a change time, permission bits and owner uid/gid; only inode records
-/// changed layout. A format 1 store is upgraded in place on open, inside the open's one write
-/// transaction, so a crash during the upgrade leaves it format 1 (see <see cref="Upgrade"/>).
+/// changed layout. 3 (issue 15): a chunk's bytes may be inline in its record or all zeros (no
+/// block); only chunk records changed layout. An older store is upgraded in place on open, one
+/// format at a time, inside the open's one write transaction, so a crash during the upgrade
+/// leaves it as it was (see <see cref="Upgrade"/>).
 /// </remarks>
 internal static class StoreFormat
 {
-    public const int Version = 2;
+    public const int Version = 3;
     private static readonly byte[] FormatKey = "format"u8.ToArray();
     private static readonly byte[] StoreIdKey = "store-id"u8.ToArray();
 
@@ -40,20 +42,19 @@ internal static class StoreFormat
     /// (assigning one to a store from before ids).
     /// </summary>
     /// <exception cref="StoreFormatException">The store is of a newer format than this NoKV reads.</exception>
-    public static Guid Check(LightningTransaction txn, LightningDatabase meta, LightningDatabase inodes)
+    public static Guid Check(LightningTransaction txn, LightningDatabase meta, Func<Db, LightningDatabase> database)
     {
         var (rc, _, value) = txn.Get(meta, FormatKey);
         LmdbErrors.Check(rc);
         if (value.AsSpan().Length != sizeof(int)) throw new StoreCorruptedException("The store's metadata format record is damaged.");
         var version = BitConverter.ToInt32(value.AsSpan());
-        if (version == 1)
+        if (version < 1) throw new StoreCorruptedException($"The store's metadata format record is damaged (it says format {version}).");
+        if (version > Version) throw new StoreFormatException(version, Version);
+        if (version < Version)
         {
-            Upgrade(txn, inodes);
+            if (version < 2) Upgrade(txn, database(Db.Inodes), v => InodeRecord.DecodeFormat1(v, ProcessIdentity.User, ProcessIdentity.Group).Encode());
+            if (version < 3) Upgrade(txn, database(Db.Chunks), v => ChunkRecord.DecodeFormat2(v).Encode());
             LmdbErrors.Check(txn.Put(meta, FormatKey, BitConverter.GetBytes(Version)));
-        }
-        else if (version != Version)
-        {
-            throw new StoreFormatException(version, Version);
         }
 
         (rc, _, value) = txn.Get(meta, StoreIdKey);
@@ -64,25 +65,25 @@ internal static class StoreFormat
     }
 
     /// <summary>
-    /// Rewrites every inode record of format 1 in format 2: its modification time becomes its
-    /// change time too, it gets its kind's default mode, and it is owned by the user and group
-    /// of the process that upgrades (who, owning the store's files, most likely wrote it).
-    /// One transaction: O(inode records) time, and LMDB keeps the rewritten pages in memory
-    /// until the commit (a few hundred bytes per record).
+    /// Rewrites every record of one database in the next format's layout. 1 → 2, inodes: the
+    /// modification time becomes the change time too, each node gets its kind's default mode
+    /// and is owned by the user and group of the process that upgrades (who, owning the store's
+    /// files, most likely wrote it). 2 → 3, chunks: every chunk is a block chunk. One
+    /// transaction: O(records) time, and LMDB keeps the rewritten pages in memory until the
+    /// commit (a few hundred bytes per record).
     /// </summary>
-    private static void Upgrade(LightningTransaction txn, LightningDatabase inodes)
+    private static void Upgrade(LightningTransaction txn, LightningDatabase database, Func<byte[], byte[]> rewrite)
     {
         var upgraded = new List<(byte[] Key, byte[] Value)>();
-        using (var cursor = txn.CreateCursor(inodes))
+        using (var cursor = txn.CreateCursor(database))
         {
             for (var rc = cursor.First().resultCode; rc == MDBResultCode.Success; rc = cursor.Next().resultCode)
             {
                 var (_, key, value) = cursor.GetCurrent();
-                var record = InodeRecord.DecodeFormat1(value.AsSpan(), ProcessIdentity.User, ProcessIdentity.Group);
-                upgraded.Add((key.CopyToNewArray(), record.Encode()));
+                upgraded.Add((key.CopyToNewArray(), rewrite(value.CopyToNewArray())));
             }
         }
-        foreach (var (key, value) in upgraded) LmdbErrors.Check(txn.Put(inodes, key, value));
+        foreach (var (key, value) in upgraded) LmdbErrors.Check(txn.Put(database, key, value));
     }
 
     private static Guid AssignId(LightningTransaction txn, LightningDatabase meta)

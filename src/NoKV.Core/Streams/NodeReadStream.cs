@@ -131,7 +131,7 @@ internal sealed class NodeReadStream : Stream
     private async Task<int> ReadVerifiedAsync(int index, byte[] buffer, CancellationToken cancellationToken)
     {
         var expected = _chunks[index];
-        var read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, buffer.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
+        var read = await ChunkBytes.ReadAsync(_store.Blocks, expected, buffer.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
         Verify(expected, buffer.AsSpan(0, read));
         return read;
     }
@@ -152,7 +152,7 @@ internal sealed class NodeReadStream : Stream
     {
         var expected = _chunks[index];
         var target = destination[..(expected.Length + 1)];
-        var read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, target, cancellationToken).ConfigureAwait(false);
+        var read = await ChunkBytes.ReadAsync(_store.Blocks, expected, target, cancellationToken).ConfigureAwait(false);
         Verify(expected, target.Span[..read]);
         _position += read;
         return read;
@@ -198,7 +198,7 @@ internal sealed class NodeReadStream : Stream
             await AbandonPrefetchAsync().ConfigureAwait(false);
             // One byte past the expected end, so a block that grew is caught as well as one that shrank.
             if (_chunk is null || _chunk.Length < expected.Length + 1) _chunk = new byte[BufferSize];
-            read = await _store.Blocks.ReadAsync(expected.BlockKey, 0, _chunk.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
+            read = await ChunkBytes.ReadAsync(_store.Blocks, expected, _chunk.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
         }
         Verify(expected, _chunk.AsSpan(0, read));
         _chunkIndex = index;
@@ -209,7 +209,7 @@ internal sealed class NodeReadStream : Stream
             _spare ??= new byte[BufferSize];
             var next = _chunks[index + 1];
             var spare = _spare;
-            _prefetch = (index + 1, Task.Run(async () => await _store.Blocks.ReadAsync(next.BlockKey, 0, spare.AsMemory(0, next.Length + 1)).ConfigureAwait(false)));
+            _prefetch = (index + 1, Task.Run(async () => await ChunkBytes.ReadAsync(_store.Blocks, next, spare.AsMemory(0, next.Length + 1), CancellationToken.None).ConfigureAwait(false)));
         }
     }
 

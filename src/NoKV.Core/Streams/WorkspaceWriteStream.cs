@@ -166,7 +166,7 @@ public sealed class WorkspaceWriteStream : Stream
                 var n = Append(buffer);
                 buffer = buffer[n..];
                 // Sync over async only here, for a caller that chose the synchronous API.
-                if (_filled == _chunkSize) UploadChunkAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                if (_filled == _chunkSize) StoreChunkAsync(final: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             }
         }
         catch (Exception e)
@@ -192,7 +192,7 @@ public sealed class WorkspaceWriteStream : Stream
             {
                 var n = Append(buffer.Span);
                 buffer = buffer[n..];
-                if (_filled == _chunkSize) await UploadChunkAsync(cancellationToken).ConfigureAwait(false);
+                if (_filled == _chunkSize) await StoreChunkAsync(final: false, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -254,6 +254,7 @@ public sealed class WorkspaceWriteStream : Stream
 
     private int Append(ReadOnlySpan<byte> data)
     {
+        if (data.Length > _store.MaxFileSize - _length) throw new FileTooLargeException(_path, _length + data.Length, _store.MaxFileSize);
         // Small files get a small buffer that grows as needed; once a file has filled a chunk,
         // later chunks start at full size.
         var needed = Math.Min(_chunkSize, _filled + data.Length);
@@ -276,6 +277,76 @@ public sealed class WorkspaceWriteStream : Stream
     }
 
     /// <summary>
+    /// Appends <paramref name="count"/> zero bytes (a file grown by truncate, or the gap before a
+    /// write past its end): whole chunks of zeros are recorded as zero chunks, stored nowhere, so
+    /// growing a file costs metadata per chunk and no disk for its bytes.
+    /// </summary>
+    internal async ValueTask WriteZerosAsync(long count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!CheckUsable()) return;
+        if (count > _store.MaxFileSize - _length)
+        {
+            var tooLarge = new FileTooLargeException(_path, _length > long.MaxValue - count ? long.MaxValue : _length + count, _store.MaxFileSize);
+            PoisonAndReport(tooLarge);
+            throw tooLarge;
+        }
+        // Up to the next chunk boundary as bytes (the partial chunk being filled), ...
+        var toBoundary = _filled == 0 ? 0 : Math.Min(count, _chunkSize - _filled);
+        await WriteZeroBytesAsync(toBoundary, cancellationToken).ConfigureAwait(false);
+        count -= toBoundary;
+        // ... whole chunks as zero chunks, ...
+        while (count >= _chunkSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _chunks.Add(ChunkRecord.Zeros(_chunkSize));
+            _length += _chunkSize;
+            count -= _chunkSize;
+        }
+        // ... and the rest as bytes again.
+        await WriteZeroBytesAsync(count, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteZeroBytesAsync(long count, CancellationToken cancellationToken)
+    {
+        if (count == 0) return;
+        var zeros = new byte[Math.Min(count, 64 * 1024)];
+        while (count > 0)
+        {
+            var n = (int)Math.Min(zeros.Length, count);
+            await WriteAsync(zeros.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            count -= n;
+        }
+    }
+
+    /// <summary>
+    /// Stores the buffered chunk where it belongs: a full chunk of zeros as a zero chunk (no
+    /// block), the session's last chunk inline when it is small (no block, no block fsync: it
+    /// commits with the metadata), anything else as a block, uploaded in the background.
+    /// </summary>
+    private ValueTask StoreChunkAsync(bool final, CancellationToken cancellationToken)
+    {
+        var length = _filled;
+        var data = _buffer.AsSpan(0, length);
+        if (length == _chunkSize && !data.ContainsAnyExcept((byte)0))
+        {
+            _chunks.Add(ChunkRecord.Zeros(length));
+        }
+        else if (final && length <= _store.InlineThreshold)
+        {
+            _chunks.Add(ChunkRecord.Inline(data, _wsId, _blockInode, _gen, _chunks.Count));
+        }
+        else
+        {
+            return UploadChunkAsync(cancellationToken);
+        }
+        ArrayPool<byte>.Shared.Return(_buffer!);
+        _buffer = null;
+        _filled = 0;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// Hands the full buffer to an upload and returns once fewer than MaxParallelUploads are in
     /// flight, so a large file streams to a slow block store several chunks at a time. An upload
     /// that fails poisons the session even if nobody awaits it yet.
@@ -294,7 +365,7 @@ public sealed class WorkspaceWriteStream : Stream
         var length = _filled;
         var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
         _uploaded.Add(key);
-        _chunks.Add(new ChunkRecord(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
+        _chunks.Add(ChunkRecord.InBlock(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
         _buffer = null;
         _filled = 0;
         // The upload belongs to the session, not to this call: it outlives the call, and a token
@@ -381,7 +452,7 @@ public sealed class WorkspaceWriteStream : Stream
             {
                 try
                 {
-                    if (_filled > 0) await UploadChunkAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (_filled > 0) await StoreChunkAsync(final: true, CancellationToken.None).ConfigureAwait(false);
                     await DrainUploadsAsync().ConfigureAwait(false);
                 }
                 catch (Exception e)

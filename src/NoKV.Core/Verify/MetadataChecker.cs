@@ -178,6 +178,13 @@ internal sealed class MetadataChecker(MetaTxn txn)
                     continue;
                 }
                 var decoded = ChunkRecord.Decode(chunk);
+                if (!decoded.HasBlock)
+                {
+                    // No block to find: an inline chunk's bytes are checked here, a zero chunk has none.
+                    if (decoded.Storage == ChunkStorage.Inline && NoKV.Blocks.ChunkChecksum.Mismatch(decoded, decoded.Data) is { } mismatch)
+                        Problem(StoreProblemKind.BlockCorrupted, $"Inline chunk {i} of generation {gen} is damaged: {mismatch}.", where, path);
+                    continue;
+                }
                 var users = _blockUsers.GetValueOrDefault(decoded.BlockKey);
                 _blockUsers[decoded.BlockKey] = users + 1;
                 // A generation nothing references is queued for GC, which deletes its blocks

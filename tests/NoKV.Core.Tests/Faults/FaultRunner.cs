@@ -27,7 +27,7 @@ public sealed class FaultRunner : IDisposable
     public FaultRunner(FaultInjector faults, Func<string, IBlockStore> blocks)
     {
         _faults = faults;
-        _temp = new TempStore(blocks: dir => new ScheduledFaultBlockStore(blocks(dir), faults));
+        _temp = new TempStore(blocks: dir => new ScheduledFaultBlockStore(blocks(dir), faults), inlineThreshold: TempStore.ProductInline);
         _faults.Install(Store);
     }
 

@@ -28,6 +28,7 @@ public static class ReachableBlocks
         var generations = Generations(store);
         var keys = store.Read(txn => generations
             .SelectMany(gen => GenerationTable.Chunks(txn, gen, GenerationTable.Get(txn, gen).ChunkCount))
+            .Where(chunk => chunk.HasBlock) // inline and zero chunks have no block
             .Select(chunk => chunk.BlockKey)
             .ToHashSet(StringComparer.Ordinal));
         return keys.Order(StringComparer.Ordinal).ToList();
