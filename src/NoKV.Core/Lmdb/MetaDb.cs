@@ -5,14 +5,18 @@ namespace NoKV.Lmdb;
 /// <summary>
 /// The store's LMDB environment: opens the named databases and runs every metadata operation as
 /// one transaction. Write transactions are serialised by a gate (LMDB allows one writer; the gate
-/// keeps the wait in managed code and lets callers run commit hooks in order). LightningDB is used
-/// only in this folder, and every failure leaves it as a NoKV exception (<see cref="LmdbErrors"/>).
+/// keeps the wait in managed code and lets callers run commit hooks in order) and committed in
+/// groups (<see cref="RunBatch"/>): writers that queue while a commit is under way share the next
+/// one. LightningDB is used only in this folder, and every failure leaves it as a NoKV exception
+/// (<see cref="LmdbErrors"/>).
 /// </summary>
 internal sealed class MetaDb : IDisposable
 {
     private readonly LightningEnvironment _env;
     private readonly LightningDatabase[] _dbs;
     private readonly Lock _writeGate = new();
+    private readonly Lock _queueGate = new();
+    private readonly List<WriteRequest> _queued = [];
     private readonly Layers.LayerChainCache _chains = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<LightningTransaction> _idleReaders = [];
     private int _disposed;
@@ -174,21 +178,114 @@ internal sealed class MetaDb : IDisposable
         }
     }
 
+    /// <summary>The most writes one group commit takes, so a long queue cannot make one batch's wait unbounded.</summary>
+    private const int MaxBatch = 256;
+
+    /// <summary>Batches committed and writes they held, since the store opened (for benchmarks: the mean batch size).</summary>
+    public (long Batches, long Writes) GroupCommits => (Interlocked.Read(ref _batches), Interlocked.Read(ref _batchedWrites));
+
+    /// <summary>How many writes wait for the next group commit (tests use it to make a batch happen).</summary>
+    internal int QueuedWrites
+    {
+        get
+        {
+            lock (_queueGate) return _queued.Count;
+        }
+    }
+
+    private long _batches;
+    private long _batchedWrites;
+
     private T WriteCore<T>(Func<MetaTxn, T> body, bool durable)
     {
+        var request = new WriteRequest(txn => body(txn), durable);
+        lock (_queueGate) _queued.Add(request);
         lock (_writeGate)
         {
-            using var txn = _env.BeginTransaction(durable ? TransactionBeginFlags.None : TransactionBeginFlags.NoSync);
-            var metaTxn = new MetaTxn(txn, _dbs, _chains);
-            T result;
-            // Cursors must close before the commit.
-            using (metaTxn) result = body(metaTxn);
+            // The writer holding the gate before us may have committed our write with its own.
+            if (!request.Done) RunBatch();
+        }
+        request.Failure?.Throw();
+        return (T)request.Result!;
+    }
+
+    /// <summary>
+    /// Group commit: runs every queued write (up to <see cref="MaxBatch"/>) in one LMDB write
+    /// transaction and commits it once, so concurrent writers share one fsync. Each write runs in
+    /// its own nested transaction: one that throws is rolled back alone and gets its exception;
+    /// the others commit. A lone write runs directly in the top transaction, as without grouping.
+    /// A commit that fails fails every write of the batch that had succeeded (each may have
+    /// landed, as for any commit that reports an error).
+    /// </summary>
+    private void RunBatch()
+    {
+        List<WriteRequest> batch;
+        lock (_queueGate)
+        {
+            batch = _queued[..Math.Min(_queued.Count, MaxBatch)];
+            _queued.RemoveRange(0, batch.Count);
+        }
+        var succeeded = new List<(WriteRequest Request, MetaTxn Txn)>();
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            using var txn = _env.BeginTransaction(batch.Exists(r => r.Durable) ? TransactionBeginFlags.None : TransactionBeginFlags.NoSync);
+            if (batch.Count == 1)
+            {
+                var metaTxn = new MetaTxn(txn, _dbs, _chains);
+                // Cursors must close before the commit.
+                using (metaTxn) batch[0].Result = batch[0].Body(metaTxn);
+                succeeded.Add((batch[0], metaTxn));
+            }
+            else
+            {
+                foreach (var request in batch) RunNested(txn, request, succeeded);
+            }
+            if (succeeded.Count == 0) return; // nothing to commit: every write threw, the transaction aborts
             CommitFaults?.Invoke(CommitPhase.BeforeCommit);
             LmdbErrors.Check(txn.Commit());
-            metaTxn.RunCommitHooks();
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _batchedWrites, batch.Count);
+            foreach (var (_, committed) in succeeded) committed.RunCommitHooks();
             CommitFaults?.Invoke(CommitPhase.AfterCommit);
-            return result;
         }
+        catch (Exception e)
+        {
+            var failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            foreach (var request in batch) request.Failure ??= failure;
+        }
+        finally
+        {
+            foreach (var request in batch) request.Done = true;
+        }
+    }
+
+    /// <summary>Runs one write of a batch in a nested transaction: committed into the batch, or rolled back alone.</summary>
+    private void RunNested(LightningTransaction parent, WriteRequest request, List<(WriteRequest, MetaTxn)> succeeded)
+    {
+        using var child = parent.BeginTransaction(TransactionBeginFlags.None);
+        var metaTxn = new MetaTxn(child, _dbs, _chains);
+        try
+        {
+            using (metaTxn) request.Result = request.Body(metaTxn);
+        }
+        catch (Exception e)
+        {
+            request.Failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            return; // disposing the child aborts it
+        }
+        LmdbErrors.Check(child.Commit());
+        succeeded.Add((request, metaTxn));
+    }
+
+    /// <summary>One queued write: its body and durability, then its result or failure once a batch ran it.</summary>
+    private sealed class WriteRequest(Func<MetaTxn, object?> body, bool durable)
+    {
+        public Func<MetaTxn, object?> Body { get; } = body;
+        public bool Durable { get; } = durable;
+        public object? Result { get; set; }
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure { get; set; }
+        public bool Done { get; set; }
     }
 
     /// <summary>Runs <paramref name="body"/> in one write transaction.</summary>
