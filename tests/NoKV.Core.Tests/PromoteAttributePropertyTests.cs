@@ -37,6 +37,40 @@ public sealed class PromoteAttributePropertyTests
         Prop.ForAll(Arb.From(scenarios, Shrink), Run).Check(AttributePropertySupport.Config(100));
     }
 
+    [Fact]
+    public void Promote_over_a_target_that_only_touched_its_nodes_makes_it_the_fork_in_every_attribute()
+    {
+        // The fork reshapes the tree freely; the target only sets times, which is no change: the
+        // promote has no conflict and the target ends as the fork, attributes and links included.
+        var scenarios = from setup in AttributePropertySupport.Few(AttributeEdits.Edits(ModelGen.AttributePaths))
+                        from onFork in AttributePropertySupport.Few(AttributeEdits.Edits(ModelGen.AttributePaths))
+                        select new Scenario(setup, onFork, []);
+        Prop.ForAll(Arb.From(scenarios, Shrink), RunOverTouchedTarget).Check(AttributePropertySupport.Config(60));
+    }
+
+    private static void RunOverTouchedTarget(Scenario s)
+    {
+        using var temp = new TempStore();
+        var store = temp.Store;
+        var version = 0L;
+        var target = store.CreateWorkspace("/base");
+        var targetTree = new ModelTree();
+        foreach (var edit in s.Setup) AttributeEdits.Apply(target, targetTree, edit, ref version);
+        var fork = store.Clone("/base", "/fork").Workspace;
+        var forkTree = targetTree.Copy();
+        foreach (var edit in s.OnFork) AttributeEdits.Apply(fork, forkTree, edit, ref version);
+        foreach (var path in targetTree.Nodes.Keys.Prepend("/")) target.SetLastWriteTime(path, DateTimeOffset.UnixEpoch);
+
+        var result = store.Promote("/fork", "/base");
+
+        Assert.Empty(result.Conflicts);
+        Assert.True(result.Promoted);
+        AttributeEdits.AssertSame(forkTree, AttributeEdits.ModelOf(target), "the target after the promote");
+        Assert.Empty(store.Diff("/fork", "/base"));
+        var report = store.Verify();
+        Assert.True(report.IsHealthy, string.Join("; ", report.Problems));
+    }
+
     private static void Run(Scenario s)
     {
         using var temp = new TempStore();
