@@ -102,7 +102,7 @@ public static class ModelGen
         (2, from p in Pin from b in Ws select (ModelOp)new DiffPin(p, b)),
         (2, Gen.Elements(false, false, true).Select(f => (ModelOp)new CollectGarbage(f))),
         (1, Gen.Constant((ModelOp)new ReopenStore())),
-        (4, from w in Ws from p in Gen.Elements(AllPaths) from t in Gen.Frequency((6, Gen.Choose(0, LinkTargets.Length - 4)), (1, Gen.Choose(LinkTargets.Length - 3, LinkTargets.Length - 1))) select (ModelOp)new CreateLink(w, p, t)),
+        (4, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Frequency((6, Gen.Choose(0, LinkTargets.Length - 4)), (1, Gen.Choose(LinkTargets.Length - 3, LinkTargets.Length - 1))) select (ModelOp)new CreateLink(w, p, t)),
         (3, from w in Ws from p in Gen.Elements(AttributePaths) from m in Gen.Elements(ModeBits) select (ModelOp)new ChangeMode(w, p, m)),
         (2, from w in Ws from p in Gen.Elements(AttributePaths) from u in Gen.Elements(Ids) from g in Gen.Elements(Ids) select (ModelOp)new ChangeOwner(w, p, u, g)),
         (2, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Choose(0, Times.Length - 1) select (ModelOp)new SetWriteTime(w, p, t)),

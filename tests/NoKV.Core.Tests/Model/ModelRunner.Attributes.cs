@@ -14,8 +14,9 @@ public sealed partial class ModelRunner
             case CreateLink(var w, var path, var targetIndex):
             {
                 var target = ModelGen.LinkTargets[targetIndex];
-                // NoKV checks the target before it resolves the path.
+                // NoKV refuses the root first (it always exists), then checks the target, then resolves the path.
                 var error = !_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : path == "/" ? Refusal.Of<PathAlreadyExistsException>()
                     : !ModelGen.IsValidTarget(targetIndex) ? Refusal.Of<InvalidPathException>()
                     : CreateError(w, path);
                 Expect(error,
