@@ -61,7 +61,7 @@ public readonly record struct ModelTime(long Ticks, bool Exact)
     public override string ToString() => Ticks == long.MinValue && !Exact ? "unknown" : $"{(Exact ? "=" : ">=")}{new DateTime(Math.Max(Ticks, 0), DateTimeKind.Utc):O}";
 }
 
-/// <summary>A tree as a map from path to node (the root "/" is implicit).</summary>
+/// <summary>A tree as a map from path to node; the root "/" is not in the map, its attributes are <see cref="Root"/>.</summary>
 public sealed class ModelTree
 {
     public SortedDictionary<string, ModelNode> Nodes { get; } = new(StringComparer.Ordinal);
