@@ -49,12 +49,14 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
         // Delete everything first, so inodes that moved within the subtree are free to return.
         foreach (var path in topMost)
         {
-            var node = NodeReader.TryResolve(txn, headSubtree, PathRules.Split(path), path);
+            // A path below a file or link on either side names nothing there (the restorer never
+            // follows a link): with preferred targets a fork's removal can lie below its link.
+            var node = NodeReader.Find(txn, headSubtree, path);
             if (node is { } n) DeleteNode(n.Ino, n.Record);
         }
         foreach (var path in topMost)
         {
-            var node = NodeReader.TryResolve(txn, snapshot, PathRules.Split(path), path);
+            var node = NodeReader.Find(txn, snapshot, path);
             if (node is null) continue;
             var segments = PathRules.Split(path);
             var (parent, _) = NodeReader.Resolve(txn, headSubtree, segments[..^1], path);
