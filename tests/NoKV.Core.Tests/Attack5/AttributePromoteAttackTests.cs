@@ -113,7 +113,7 @@ public sealed class AttributePromoteAttackTests : IDisposable
         Assert.True(Store.Verify().IsHealthy);
     }
 
-    [Fact(Skip = "attack5: promote adds entries to a target directory without moving its mtime/ctime (SubtreeRestorer never calls EntriesChanged)")]
+    [Fact]
     public async Task Promote_that_adds_an_entry_moves_the_target_directory_times_forward()
     {
         var fork = await Fork();
@@ -134,7 +134,7 @@ public sealed class AttributePromoteAttackTests : IDisposable
         Assert.Equal(subBefore, _base.Stat("/d/sub"));
     }
 
-    [Fact(Skip = "attack5: an attributes-only promote copies the fork's mtime and ctime onto the target directory, moving them backwards")]
+    [Fact]
     public async Task Promote_of_a_directory_mode_never_moves_the_target_directory_times_backwards()
     {
         var fork = await Fork();
