@@ -24,7 +24,7 @@ public sealed class ExportImportPropertyTests : IDisposable
     private static readonly Gen<string> Targets = Gen.Elements("a", "../b", "/etc/hostname", "/tmp", "no/such/thing", "ü", "./c/", "..");
 
     private static Gen<SpecNode[]> Children(int depth) =>
-        Gen.ListOf(Node(depth), 0).Select(list => list.DistinctBy(n => n.Name, StringComparer.Ordinal).Take(4).ToArray());
+        Gen.Choose(0, 5).SelectMany(count => Gen.ListOf(Node(depth), count)).Select(list => list.DistinctBy(n => n.Name, StringComparer.Ordinal).Take(4).ToArray());
 
     private static Gen<SpecNode> Node(int depth)
     {
@@ -75,6 +75,7 @@ public sealed class ExportImportPropertyTests : IDisposable
         Skip.IfNot(PosixTree.Usable, "Linux 64-bit");
         _nokv.Ok("init");
         var run = 0;
+        var nodes = 0;
         Prop.ForAll(Children(2).ToArbitrary(), tree =>
         {
             run++;
@@ -88,6 +89,10 @@ public sealed class ExportImportPropertyTests : IDisposable
             Assert.Equal(string.Join('\n', RealTree.Listing(source)), string.Join('\n', RealTree.Listing(output)));
             var diff = RealTree.Run("diff", "-r", "--no-dereference", source, output);
             Assert.True(diff.ExitCode == 0, $"diff found: {diff.Stdout}{diff.Stderr}");
+            nodes += CountNodes(tree);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(15).WithQuietOnSuccess(true));
+        Assert.True(nodes > 30, $"the generated trees held only {nodes} nodes: the property checked almost nothing");
     }
+
+    private static int CountNodes(SpecNode[] nodes) => nodes.Sum(n => 1 + CountNodes(n.Children));
 }

@@ -22,7 +22,7 @@ public sealed class ImportTreePropertyTests
     private static readonly Gen<string> Targets = Gen.Elements("a", "../b", "/etc/hostname", "no/such/thing", "ü", "./c/", "a/../../..");
 
     internal static Gen<SpecNode[]> Children(int depth) =>
-        Gen.ListOf(Node(depth), 0).Select(list => list.DistinctBy(n => n.Name, StringComparer.Ordinal).Take(5).ToArray());
+        Gen.Choose(0, 5).SelectMany(count => Gen.ListOf(Node(depth), count)).Select(list => list.DistinctBy(n => n.Name, StringComparer.Ordinal).Take(5).ToArray());
 
     private static Gen<SpecNode> Node(int depth)
     {
@@ -72,6 +72,7 @@ public sealed class ImportTreePropertyTests
     public void Import_stores_every_generated_node_with_its_kind_mode_mtime_owner_and_target()
     {
         Skip.IfNot(PosixTree.Usable, "Linux 64-bit");
+        var nodes = 0;
         Prop.ForAll(Children(2).ToArbitrary(), tree =>
         {
             using var temp = new TempStore();
@@ -82,8 +83,12 @@ public sealed class ImportTreePropertyTests
             var result = ws.ImportAsync(source).GetAwaiter().GetResult();
             Assert.Empty(result.Skipped);
             Check(ws, "", tree);
+            nodes += CountNodes(tree);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(40).WithQuietOnSuccess(true));
+        Assert.True(nodes > 30, $"the generated trees held only {nodes} nodes: the property checked almost nothing");
     }
+
+    private static int CountNodes(SpecNode[] nodes) => nodes.Sum(n => 1 + CountNodes(n.Children));
 
     private static void Check(Workspace ws, string dir, SpecNode[] nodes)
     {
