@@ -6,12 +6,15 @@ namespace NoKV;
 /// <param name="Bytes">Bytes of file content imported.</param>
 /// <param name="Skipped">
 /// Source entries not imported, in the order met, each with its path relative to the source and
-/// the reason: symbolic links (never followed), and special files — named pipes (FIFOs),
-/// sockets, character and block devices — which are recognised without being opened, so an
-/// import never blocks on one.
+/// the reason: special files — named pipes (FIFOs), sockets, character and block devices — which
+/// are recognised without being opened, so an import never blocks on one; links whose target
+/// NoKV cannot store; and links found where a file or directory had just been seen (never followed).
 /// </param>
 public sealed record ImportResult(long Files, long Directories, long Bytes, IReadOnlyList<ImportSkip> Skipped)
 {
-    /// <summary>The symbolic links among <see cref="Skipped"/>, relative to the source.</summary>
+    /// <summary>Symbolic links imported (as links: stored with their target, never followed).</summary>
+    public long Links { get; init; }
+
+    /// <summary>The symbolic links among <see cref="Skipped"/> (those swapped in during the import), relative to the source.</summary>
     public IReadOnlyList<string> SkippedLinks => [.. Skipped.Where(s => s.Reason == ImportSkipReason.SymbolicLink).Select(s => s.Path)];
 }

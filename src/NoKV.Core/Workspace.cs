@@ -160,12 +160,18 @@ public sealed class Workspace
 
     /// <summary>
     /// Copies a real directory tree into <paramref name="targetPath"/> (created if missing),
-    /// replacing files that exist. Blocks are uploaded first and metadata published in batches of
-    /// a thousand files, each batch one transaction: a failure leaves earlier batches imported
-    /// and no file half-written. Only directories and regular files are imported: symbolic links
-    /// are never followed, and special files (named pipes, sockets, devices) are recognised
-    /// without being opened, so an import never blocks on one; all of them are listed in
-    /// <see cref="ImportResult.Skipped"/>.
+    /// replacing files and links that exist. Blocks are uploaded first and metadata published in
+    /// batches of a thousand entries, each batch one transaction: a failure leaves earlier batches
+    /// imported and no file half-written. Directories, regular files and symbolic links are
+    /// imported, each with its permission bits (setuid, setgid and sticky included), owner uid and
+    /// gid, and modification time; the target directory takes the source root's. A symbolic link
+    /// is stored as a link with its target byte for byte, never followed or read through (on
+    /// Linux every entry is read relative to its open directory, without following links); a
+    /// link whose target is not UTF-8 or is longer than 4,095 bytes is skipped. Special files
+    /// (named pipes, sockets, devices) are recognised without being opened, so an import never
+    /// blocks on one, and skipped. Everything skipped is listed in <see cref="ImportResult.Skipped"/>.
+    /// Off Linux, attributes are what .NET reports (mode, last write time) and the owner is this
+    /// process's user and group.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The source directory does not exist.</exception>
     /// <exception cref="InvalidPathException">A source name is not a valid NoKV name (e.g. too long).</exception>

@@ -20,9 +20,10 @@ public sealed partial class WorkspaceStore
         Mutations.CreateDirectory(new Engine.WorkspaceRef(wsPath, wsId), targetPath);
 
         var batch = new ImportBatch(this, wsPath, wsId);
-        long files = 0, directories = 0, totalBytes = 0;
+        long files = 0, directories = 0, links = 0, totalBytes = 0;
         var skipped = new List<ImportSkip>();
         var buffer = new byte[Math.Min(ChunkSize, 1024 * 1024)];
+        ImportResult Totals() => new(files, directories, totalBytes, [.. skipped]) { Links = links };
 
         // Every entry is looked at and opened relative to its already-open directory, never by a
         // path from the root: a directory swapped for a link after it was listed is not followed
@@ -33,16 +34,24 @@ public sealed partial class WorkspaceStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var rel = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
-                // Only directories and regular files are imported, and the type is read without
-                // opening the entry: links are never followed (one could point outside the source
-                // tree), and opening a FIFO would wait for a writer.
-                var type = dir.TypeOf(entry);
-                if (type.SkipReason() is { } reason) { skipped.Add(new ImportSkip(rel, reason)); continue; }
+                // The type is read without opening the entry: links are never followed (one could
+                // point outside the source tree), and opening a FIFO would wait for a writer.
+                var (type, attributes) = dir.Look(entry);
+                if (type != SourceEntryType.SymbolicLink && type.SkipReason() is { } reason) { skipped.Add(new ImportSkip(rel, reason)); continue; }
                 var nameBytes = PathRules.ValidateName(entry.Name, "/" + rel, nameof(sourceDirectory));
                 string[] segments = [.. at, entry.Name];
                 var pathBytes = atBytes + nameBytes + 1;
                 if (PathRules.LimitBroken(segments.Length, pathBytes) is { } broken) throw new PathLimitExceededException(PathRules.Join(segments), broken);
-                if (type == SourceEntryType.Directory)
+                if (type == SourceEntryType.SymbolicLink)
+                {
+                    // The link itself is stored, its target byte for byte; nothing it names is read.
+                    var target = dir.ReadLink(entry, Lmdb.InodeRecord.MaxLinkTargetBytes);
+                    if (target is null) { skipped.Add(new ImportSkip(rel, ImportSkipReason.OtherSpecialFile)); continue; }
+                    if (!Import.ImportLinkTargets.Storable(target)) { skipped.Add(new ImportSkip(rel, ImportSkipReason.UnsupportedLinkTarget)); continue; }
+                    batch.AddLink(segments, target, attributes);
+                    links++;
+                }
+                else if (type == SourceEntryType.Directory)
                 {
                     // A directory replaced since it was looked at (by a link above all) is skipped.
                     var (subdirectory, openedDirType) = dir.OpenDirectory(entry);
@@ -53,31 +62,35 @@ public sealed partial class WorkspaceStore
                         directories++;
                         await WalkAsync(subdirectory, segments, pathBytes, rel).ConfigureAwait(false);
                     }
-                    continue;
+                    // Post-order: set after every entry below it, since adding an entry moves a
+                    // directory's modification time.
+                    batch.SetAttributes(segments, attributes);
                 }
-
-                // Opened so that it cannot block either: a file replaced by a FIFO since it was
-                // looked at is found out on the open descriptor and skipped.
-                var (file, openedType) = dir.OpenRegularFile(entry);
-                if (file is null) { skipped.Add(new ImportSkip(rel, openedType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
-                await using (file.ConfigureAwait(false))
+                else
                 {
-                    // A half-read source file must not join the batch; the failure is thrown as it is.
-                    await new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), batch.Add).WriteThenCommitAsync(async session =>
+                    // Opened so that it cannot block either: a file replaced by a FIFO since it was
+                    // looked at is found out on the open descriptor and skipped.
+                    var (file, openedType) = dir.OpenRegularFile(entry);
+                    if (file is null) { skipped.Add(new ImportSkip(rel, openedType.SkipReason() ?? ImportSkipReason.OtherSpecialFile)); continue; }
+                    await using (file.ConfigureAwait(false))
                     {
-                        int n;
-                        while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                        // A half-read source file must not join the batch; the failure is thrown as it is.
+                        await new WorkspaceWriteStream(this, wsPath, wsId, segments, PathRules.Join(segments), pending => batch.Add(pending, attributes)).WriteThenCommitAsync(async session =>
                         {
-                            await session.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                            totalBytes += n;
-                        }
-                    }).ConfigureAwait(false);
+                            int n;
+                            while ((n = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                            {
+                                await session.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                                totalBytes += n;
+                            }
+                        }).ConfigureAwait(false);
+                    }
+                    files++;
                 }
-                files++;
                 if (batch.Count >= ImportBatchFiles)
                 {
                     await batch.FlushAsync().ConfigureAwait(false);
-                    progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
+                    progress?.Report(Totals());
                 }
             }
         }
@@ -86,8 +99,10 @@ public sealed partial class WorkspaceStore
         {
             using var root = SourceDirectory.OpenRoot(source.FullName);
             await WalkAsync(root, target, PathRules.PathBytes(target), "").ConfigureAwait(false);
+            // The target directory takes the source root's attributes, as cp -a and rsync -a do.
+            batch.SetAttributes(target, root.LookSelf());
             await batch.FlushAsync().ConfigureAwait(false);
-            progress?.Report(new ImportResult(files, directories, totalBytes, [.. skipped]));
+            progress?.Report(Totals());
         }
         catch (Exception e)
         {
@@ -95,20 +110,32 @@ public sealed partial class WorkspaceStore
             await batch.AbandonAsync().ConfigureAwait(false);
             throw;
         }
-        return op.Complete(new ImportResult(files, directories, totalBytes, [.. skipped]));
+        return op.Complete(Totals());
     }
 
     /// <summary>Files uploaded but not yet published, and the directories to create with them.</summary>
     private sealed class ImportBatch(WorkspaceStore store, string wsPath, long wsId)
     {
         private readonly List<PendingFile> _files = [];
+        private readonly List<Import.SourceEntryAttributes> _fileAttributes = [];
         private readonly List<string[]> _directories = [];
+        private readonly List<(string[] Segments, byte[] Target, Import.SourceEntryAttributes Attributes)> _links = [];
+        private readonly List<(string[] Segments, Import.SourceEntryAttributes Attributes)> _directoryAttributes = [];
 
-        public int Count => _files.Count + _directories.Count;
+        public int Count => _files.Count + _directories.Count + _links.Count + _directoryAttributes.Count;
 
-        public void Add(PendingFile file) => _files.Add(file);
+        public void Add(PendingFile file, Import.SourceEntryAttributes attributes)
+        {
+            _files.Add(file);
+            _fileAttributes.Add(attributes);
+        }
 
         public void AddDirectory(string[] segments) => _directories.Add(segments);
+
+        public void AddLink(string[] segments, byte[] target, Import.SourceEntryAttributes attributes) => _links.Add((segments, target, attributes));
+
+        /// <summary>Attributes for a directory whose entries have all been added (applied after them).</summary>
+        public void SetAttributes(string[] segments, Import.SourceEntryAttributes attributes) => _directoryAttributes.Add((segments, attributes));
 
         public async Task FlushAsync()
         {
@@ -118,7 +145,15 @@ public sealed partial class WorkspaceStore
                 store.Mutations.WithHead(new Engine.WorkspaceRef(wsPath, wsId), (writer, ws) =>
                 {
                     foreach (var dir in _directories) Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, dir);
-                    foreach (var file in _files) Engine.Publish.IntoDirectory(writer, ws.Id, Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, file.Segments[..^1]), file);
+                    for (var i = 0; i < _files.Count; i++)
+                    {
+                        var file = _files[i];
+                        Engine.Publish.IntoDirectory(writer, ws.Id, Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, file.Segments[..^1]), file, _fileAttributes[i].ToChange(isLink: false));
+                    }
+                    foreach (var (segments, target, attributes) in _links) Import.ImportLinkTargets.Put(writer, store, ws.Id, segments, target, attributes);
+                    // Last: every entry these directories will hold has been added above or in an earlier batch.
+                    foreach (var (segments, attributes) in _directoryAttributes)
+                        Engine.NamespaceEdits.SetAttributes(writer, Engine.NamespaceEdits.EnsureDirectory(writer, store.Ids, segments), attributes.ToChange(isLink: false), PathRules.Join(segments));
                     return true;
                 });
             }
@@ -128,8 +163,7 @@ public sealed partial class WorkspaceStore
                 throw;
             }
             foreach (var file in _files) store.Pending.Finished(file.Gen);
-            _files.Clear();
-            _directories.Clear();
+            Clear();
         }
 
         /// <summary>Deletes the blocks of files that will never be published.</summary>
@@ -140,8 +174,16 @@ public sealed partial class WorkspaceStore
                 // A batch commit that reported an error after landing published these: they stay.
                 await NoKV.Blocks.BlockCleanup.DiscardUnpublishedAsync(store.Meta, store.Blocks, store.Pending, file.Gen, file.BlockKeys).ConfigureAwait(false);
             }
+            Clear();
+        }
+
+        private void Clear()
+        {
             _files.Clear();
+            _fileAttributes.Clear();
             _directories.Clear();
+            _links.Clear();
+            _directoryAttributes.Clear();
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed partial class WorkspaceStore
             var writer = new HeadWriter(txn, HeadView(txn, ws));
             var paths = planner.PathsFor(strategy).ToList();
             EnsurePromotedPathsFit(txn, planner.Fork, planner.Target, forkInner, inner, paths);
-            new SubtreeRestorer(txn, writer, planner.Fork, () => _ids.Next(txn)).ReplacePaths(planner.Target.RootInode, paths);
+            new SubtreeRestorer(txn, writer, planner.Fork, () => _ids.Next(txn), asNewChanges: true).ReplacePaths(planner.Target.RootInode, paths);
             writer.Complete();
             NextVersion(txn);
 

@@ -1,15 +1,16 @@
 using System.CommandLine;
+using NoKV.Cli.Output;
 using static NoKV.Cli.Commands.CommandFactory;
 
 namespace NoKV.Cli.Commands;
 
-/// <summary>ls, cat, put, stat, mkdir, mv, rm.</summary>
+/// <summary>ls, cat, put, stat, mkdir, mv, rm (ln, chmod and touch are in AttributeCommands).</summary>
 internal static class FileCommands
 {
     public static IEnumerable<Command> All()
     {
         var lsPath = new Argument<string>("path") { Description = "A directory: /base/src, or @7/src in a snapshot" };
-        var longFormat = new Option<bool>("--long", "-l") { Description = "Kind, size and generation too" };
+        var longFormat = new Option<bool>("--long", "-l") { Description = "Mode (drwxr-xr-x, l for a link), owner uid, gid, size, mtime (UTC), name and a link's -> target" };
         yield return Create("ls", "List a directory", (p, c, ct) => WithStore(c, ct, store =>
         {
             var target = ReadTarget.Resolve(store, p.GetValue(lsPath)!);
@@ -17,7 +18,7 @@ internal static class FileCommands
             {
                 var name = node.Kind == NodeKind.Directory ? node.Name + "/" : node.Name;
                 Console.Out.WriteLine(p.GetValue(longFormat)
-                    ? $"{(node.Kind == NodeKind.Directory ? 'd' : 'f')} {node.Length,12} {node.Generation,10} {name}"
+                    ? $"{NodeText.Mode(node.Kind, node.Mode)} {node.OwnerId,6} {node.GroupId,6} {node.Length,12} {NodeText.Time(node.LastWriteTime)} {name}{(node.LinkTarget is { } to ? " -> " + to : "")}"
                     : name);
             }
             return ExitCodes.Success;
@@ -60,17 +61,22 @@ internal static class FileCommands
             return ExitCodes.Success;
         }), putPath, putSource);
 
-        var statPath = new Argument<string>("path") { Description = "A file or directory (or @7/path)" };
-        yield return Create("stat", "Describe a file or directory", (p, c, ct) => WithStore(c, ct, store =>
+        var statPath = new Argument<string>("path") { Description = "A file, directory or symbolic link (or @7/path); a link is described, not followed" };
+        yield return Create("stat", "Describe a node: kind, size, generation, inode, mode, uid, gid, mtime, ctime, link target", (p, c, ct) => WithStore(c, ct, store =>
         {
             var target = ReadTarget.Resolve(store, p.GetValue(statPath)!);
             var node = target.Stat(target.Path);
             Console.Out.WriteLine($"path: {target.Display}");
-            Console.Out.WriteLine($"kind: {(node.Kind == NodeKind.File ? "file" : "directory")}");
+            Console.Out.WriteLine($"kind: {NodeText.Kind(node.Kind)}");
             Console.Out.WriteLine($"size: {node.Length}");
             Console.Out.WriteLine($"generation: {node.Generation}");
             Console.Out.WriteLine($"inode: {node.Inode}");
-            Console.Out.WriteLine($"modified: {node.LastWriteTime:O}");
+            Console.Out.WriteLine($"mode: {NodeText.Octal(node.Mode)} ({NodeText.Mode(node.Kind, node.Mode)})");
+            Console.Out.WriteLine($"uid: {node.OwnerId}");
+            Console.Out.WriteLine($"gid: {node.GroupId}");
+            Console.Out.WriteLine($"modified: {node.LastWriteTime.ToUniversalTime():O}");
+            Console.Out.WriteLine($"changed: {node.ChangeTime.ToUniversalTime():O}");
+            if (node.LinkTarget is { } linkTarget) Console.Out.WriteLine($"target: {linkTarget}");
             return ExitCodes.Success;
         }), statPath);
 

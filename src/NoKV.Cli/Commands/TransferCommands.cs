@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using NoKV.Cli.Export;
 using NoKV.Cli.Output;
 using static NoKV.Cli.Commands.CommandFactory;
 
@@ -12,7 +13,7 @@ internal static class TransferCommands
     {
         var source = new Argument<string>("directory") { Description = "A real directory to copy in" };
         var target = new Argument<string>("target") { Description = "A workspace (created if missing) or a directory in one" };
-        yield return Create("import", "Copy a real directory into a workspace", (p, c, ct) => WithStore(c, ct, async store =>
+        yield return Create("import", "Copy a real directory into a workspace: files, directories and symbolic links (never followed) with their modes, owners and mtimes; special files are skipped and reported", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var directory = p.GetValue(source)!;
             if (!Directory.Exists(directory)) throw new UsageException($"no such directory: {directory}");
@@ -25,7 +26,7 @@ internal static class TransferCommands
 
         var from = new Argument<string>("source") { Description = "A workspace, a directory in one, or @ID[/path]" };
         var to = new Argument<string>("directory") { Description = "A real directory to write (must not exist or be empty)" };
-        yield return Create("export", "Write a tree out as real files", (p, c, ct) => WithStore(c, ct, async store =>
+        yield return Create("export", "Write a tree out as real files: symbolic links as links (never followed), modes, mtimes, and owners when run as root (otherwise the exporting user owns the files)", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var readTarget = ReadTarget.Resolve(store, p.GetValue(from)!);
             var output = Path.GetFullPath(p.GetValue(to)!);
@@ -33,8 +34,10 @@ internal static class TransferCommands
                 throw new UsageException($"{output} exists and is not an empty directory");
             if (readTarget.Stat(readTarget.Path).Kind != NodeKind.Directory) throw new UsageException($"{readTarget.Display} is a file; use 'nokv cat'");
             Directory.CreateDirectory(output);
-            var (files, bytes) = await ExportAsync(readTarget, readTarget.Path, output, ct).ConfigureAwait(false);
-            Console.Out.WriteLine($"exported {files} files, {bytes} bytes to {output}");
+            // Only root may give files away; anyone else exports them as their own, as cp -p does.
+            var exporter = new TreeExporter(readTarget, setOwners: Environment.IsPrivilegedProcess);
+            await exporter.ExportAsync(readTarget.Path, output, ct).ConfigureAwait(false);
+            Console.Out.WriteLine($"exported {exporter.Files} files, {exporter.Bytes} bytes to {output}");
             return ExitCodes.Success;
         }), from, to);
     }
@@ -67,33 +70,6 @@ internal static class TransferCommands
         return result!;
     }
 
-    private static async Task<(long Files, long Bytes)> ExportAsync(ReadTarget target, string dir, string output, CancellationToken cancellationToken)
-    {
-        long files = 0, bytes = 0;
-        foreach (var node in target.List(dir))
-        {
-            // Names are NoKV-validated (no '/', '..' or NUL), so the combination stays under output.
-            var destination = Path.Combine(output, node.Name);
-            if (node.Kind == NodeKind.Directory)
-            {
-                Directory.CreateDirectory(destination);
-                var (f, b) = await ExportAsync(target, node.Path, destination, cancellationToken).ConfigureAwait(false);
-                files += f;
-                bytes += b;
-                continue;
-            }
-            var input = target.OpenRead(node.Path);
-            await using (input.ConfigureAwait(false))
-            {
-                var file = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-                await using (file.ConfigureAwait(false)) await input.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-            files++;
-            bytes += node.Length;
-        }
-        return (files, bytes);
-    }
-
     private static string Describe(ImportSkipReason reason) => reason switch
     {
         ImportSkipReason.SymbolicLink => "symbolic link",
@@ -101,6 +77,7 @@ internal static class TransferCommands
         ImportSkipReason.Socket => "socket",
         ImportSkipReason.CharacterDevice => "character device",
         ImportSkipReason.BlockDevice => "block device",
+        ImportSkipReason.UnsupportedLinkTarget => "symbolic link with a target NoKV cannot store (not UTF-8, or over 4,095 bytes)",
         _ => "special file",
     };
 }

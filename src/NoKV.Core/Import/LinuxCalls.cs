@@ -36,7 +36,14 @@ internal static class LinuxCalls
 
     private static readonly byte[] Dot = [(byte)'.', 0];
     private const uint StatxType = 0x1;
-    private const int StatxModeOffset = 28; // u32 mask, u32 blksize, u64 attributes, u32 nlink, u32 uid, u32 gid, then u16 mode
+    // STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_MTIME (linux/stat.h).
+    private const uint StatxTypeModeOwnerTimes = 0x1 | 0x2 | 0x8 | 0x10 | 0x40;
+    // struct statx (linux/stat.h, the same on every architecture): u32 mask @0, u32 blksize @4,
+    // u64 attributes @8, u32 nlink @16, u32 uid @20, u32 gid @24, u16 mode @28, ..., and the
+    // timestamps (struct statx_timestamp { s64 tv_sec; u32 tv_nsec; s32 pad; }) atime @64,
+    // btime @80, ctime @96, mtime @112.
+    private const int StatxUidOffset = 20, StatxGidOffset = 24, StatxModeOffset = 28, StatxMtimeOffset = 112;
+    public const int EInval = 22;
     private const int DirentNameOffset = 19; // struct dirent64 (readdir on 64-bit, readdir64 on 32-bit): u64 ino, s64 off, u16 reclen, u8 type, name
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
@@ -50,6 +57,9 @@ internal static class LinuxCalls
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(SafeFileHandle dirfd, byte[] name, int flags, uint mask, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "readlinkat", SetLastError = true)]
+    private static extern nint ReadLinkAt(SafeFileHandle dirfd, byte[] name, byte[] buffer, nuint size);
 
     [DllImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
     private static extern IntPtr FdOpenDir(int fd);
@@ -73,6 +83,32 @@ internal static class LinuxCalls
         var buffer = new byte[256]; // sizeof(struct statx)
         if (Statx(dirfd, name, flags, StatxType, buffer) != 0) return (0, Marshal.GetLastPInvokeError());
         return (BitConverter.ToUInt16(buffer, StatxModeOffset), 0);
+    }
+
+    /// <summary>
+    /// The full st_mode (type and permission bits), uid, gid and modification time of
+    /// <paramref name="name"/> under <paramref name="dirfd"/>; the errno on failure.
+    /// </summary>
+    public static (int Mode, Import.SourceEntryAttributes Attributes, int Errno) StatAttributes(SafeFileHandle dirfd, byte[] name, int flags)
+    {
+        var buffer = new byte[256]; // sizeof(struct statx)
+        if (Statx(dirfd, name, flags, StatxTypeModeOwnerTimes, buffer) != 0) return (0, default, Marshal.GetLastPInvokeError());
+        int mode = BitConverter.ToUInt16(buffer, StatxModeOffset);
+        var ticks = Import.SourceEntryAttributes.TicksOfUnixTime(BitConverter.ToInt64(buffer, StatxMtimeOffset), BitConverter.ToUInt32(buffer, StatxMtimeOffset + 8));
+        return (mode, new Import.SourceEntryAttributes(mode & 0xFFF, BitConverter.ToUInt32(buffer, StatxUidOffset), BitConverter.ToUInt32(buffer, StatxGidOffset), ticks), 0);
+    }
+
+    /// <summary>
+    /// The target bytes of the link <paramref name="name"/> under <paramref name="dirfd"/>, read
+    /// with readlinkat (never followed); up to <paramref name="limit"/> + 1 bytes, so a longer
+    /// target shows as longer than the limit. EINVAL when the entry is not a link.
+    /// </summary>
+    public static (byte[]? Target, int Errno) ReadLink(SafeFileHandle dirfd, byte[] name, int limit)
+    {
+        var buffer = new byte[limit + 1];
+        var n = ReadLinkAt(dirfd, name, buffer, (nuint)buffer.Length);
+        if (n < 0) return (null, Marshal.GetLastPInvokeError());
+        return (buffer[..(int)n], 0);
     }
 
     /// <summary>

@@ -54,11 +54,27 @@ internal sealed class LinuxSourceDirectory : SourceDirectory
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public override SourceEntryType TypeOf(SourceEntryName entry)
+    public override SourceEntryLook Look(SourceEntryName entry)
     {
-        var (mode, errno) = LinuxCalls.StatMode(_fd, entry.NativeName, LinuxCalls.SymlinkNoFollow);
+        var (mode, attributes, errno) = LinuxCalls.StatAttributes(_fd, entry.NativeName, LinuxCalls.SymlinkNoFollow);
         if (errno != 0) throw SourceFiles.Failure("statx", PathOf(entry), errno);
-        return SourceEntryTypeExtensions.FromMode(mode);
+        return new SourceEntryLook(SourceEntryTypeExtensions.FromMode(mode), attributes);
+    }
+
+    public override SourceEntryAttributes LookSelf()
+    {
+        var (_, attributes, errno) = LinuxCalls.StatAttributes(_fd, [0], LinuxCalls.EmptyPath);
+        if (errno != 0) throw SourceFiles.Failure("statx", _path, errno);
+        return attributes;
+    }
+
+    public override byte[]? ReadLink(SourceEntryName entry, int limit)
+    {
+        // readlinkat relative to this directory: the link itself is read, never what it names.
+        var (target, errno) = LinuxCalls.ReadLink(_fd, entry.NativeName, limit);
+        if (target is not null) return target;
+        if (errno == LinuxCalls.EInval) return null; // replaced by something that is not a link
+        throw SourceFiles.Failure("readlinkat", PathOf(entry), errno);
     }
 
     public override (SourceDirectory? Directory, SourceEntryType Type) OpenDirectory(SourceEntryName entry)

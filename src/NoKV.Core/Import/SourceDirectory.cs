@@ -25,7 +25,19 @@ internal abstract class SourceDirectory : IDisposable
     public abstract IReadOnlyList<SourceEntryName> List();
 
     /// <summary>The entry's type, links not followed; <see cref="FileNotFoundException"/> if it vanished.</summary>
-    public abstract SourceEntryType TypeOf(SourceEntryName entry);
+    public SourceEntryType TypeOf(SourceEntryName entry) => Look(entry).Type;
+
+    /// <summary>The entry's type and attributes, links not followed; <see cref="FileNotFoundException"/> if it vanished.</summary>
+    public abstract SourceEntryLook Look(SourceEntryName entry);
+
+    /// <summary>This directory's own attributes.</summary>
+    public abstract SourceEntryAttributes LookSelf();
+
+    /// <summary>
+    /// The target of a link <see cref="Look"/> found, as the bytes the file system holds, at most
+    /// <paramref name="limit"/> + 1 of them (more means too long); null if the entry is no longer a link.
+    /// </summary>
+    public abstract byte[]? ReadLink(SourceEntryName entry, int limit);
 
     /// <summary>
     /// Opens a subdirectory that <see cref="TypeOf"/> found, or returns null and its new type if it

@@ -15,7 +15,11 @@ internal enum SourceEntryType
 
 internal static class SourceEntryTypeExtensions
 {
-    /// <summary>Why an entry of this type is left out of an import; null for the two types that are imported.</summary>
+    /// <summary>
+    /// Why an entry of this type is left out of an import where it must not be; null for files and
+    /// directories. (A link is imported as a link when it is found as one; this reason is for a
+    /// link found where a file or directory was just seen.)
+    /// </summary>
     public static ImportSkipReason? SkipReason(this SourceEntryType type) => type switch
     {
         SourceEntryType.RegularFile or SourceEntryType.Directory => null,

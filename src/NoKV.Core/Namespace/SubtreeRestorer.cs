@@ -12,7 +12,14 @@ namespace NoKV.Namespace;
 /// unless that inode is still linked elsewhere in the workspace (moved out of the subtree),
 /// in which case it gets a fresh one, so no inode ever has two parents.
 /// </summary>
-internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snapshot, Func<long> newInode)
+/// <remarks>
+/// Times: a rollback (<paramref name="asNewChanges"/> false) makes the paths exactly what the
+/// snapshot shows, times included. A promote (true) applies the fork's changes as new changes
+/// to the target, as a POSIX file system would: every node it writes gets a change time of
+/// now (keeping the fork's modification time of its content), and every directory whose entries
+/// it adds or removes gets modification and change times of now; no time moves backwards.
+/// </remarks>
+internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snapshot, Func<long> newInode, bool asNewChanges = false)
 {
     private readonly View _head = writer.View;
 
@@ -47,31 +54,35 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
         var topMost = replaced.Where(p => !Ancestors(p).Any(replaced.Contains)).Order(StringComparer.Ordinal).ToList();
 
         // Delete everything first, so inodes that moved within the subtree are free to return.
+        var changedDirectories = new HashSet<long>();
         foreach (var path in topMost)
         {
-            var node = NodeReader.TryResolve(txn, headSubtree, PathRules.Split(path), path);
-            if (node is { } n) DeleteNode(n.Ino, n.Record);
+            // A path below a file or link on either side names nothing there (the restorer never
+            // follows a link): with preferred targets a fork's removal can lie below its link.
+            var node = NodeReader.Find(txn, headSubtree, path);
+            if (node is not { } n) continue;
+            DeleteNode(n.Ino, n.Record);
+            changedDirectories.Add(n.Record.Parent);
         }
         foreach (var path in topMost)
         {
-            var node = NodeReader.TryResolve(txn, snapshot, PathRules.Split(path), path);
+            var node = NodeReader.Find(txn, snapshot, path);
             if (node is null) continue;
             var segments = PathRules.Split(path);
             var (parent, _) = NodeReader.Resolve(txn, headSubtree, segments[..^1], path);
             RestoreNode(parent, PathRules.NameBytes(segments[^1]), node.Value.Ino, node.Value.Record);
+            changedDirectories.Add(parent);
         }
         foreach (var (path, (ino, record, source)) in attributesOnly)
         {
             if (Ancestors(path).Any(replaced.Contains)) continue; // replaced with its ancestor
-            writer.PutInode(ino, record with
-            {
-                Mode = source.Mode,
-                OwnerId = source.OwnerId,
-                GroupId = source.GroupId,
-                ModifiedUtcTicks = source.ModifiedUtcTicks,
-                ChangedUtcTicks = source.ChangedUtcTicks,
-            });
+            var updated = record with { Mode = source.Mode, OwnerId = source.OwnerId, GroupId = source.GroupId };
+            writer.PutInode(ino, asNewChanges
+                ? updated.MetadataChanged()
+                : updated with { ModifiedUtcTicks = source.ModifiedUtcTicks, ChangedUtcTicks = source.ChangedUtcTicks });
         }
+        if (!asNewChanges) return;
+        foreach (var directory in changedDirectories) Engine.NamespaceEdits.EntriesChanged(writer, directory);
     }
 
     internal static IEnumerable<string> Ancestors(string path)
@@ -97,7 +108,8 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
         var target = NodeReader.Inode(txn, _head, ino) is not null && NodeReader.PathOf(txn, _head.WithRoot(WorkspaceRoot()), ino) is not null
             ? newInode()
             : ino;
-        writer.PutInode(target, record with { Parent = parent, Name = name });
+        var placed = record with { Parent = parent, Name = name };
+        writer.PutInode(target, asNewChanges ? placed.MetadataChanged() : placed);
         writer.PutDentry(parent, name, new DentryRecord(target, record.Kind));
         if (!record.IsDirectory) return;
         foreach (var (childName, entry) in NodeReader.Children(txn, snapshot, ino))

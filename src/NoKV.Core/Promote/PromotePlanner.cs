@@ -87,12 +87,15 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target, Cancel
             return paths.Concat(ancestors).Distinct(StringComparer.Ordinal);
         }
         // Preferring the target: skip conflicts, and anything whose subtree holds one, since
-        // writing it whole would overwrite the target's side.
+        // writing it whole would overwrite the target's side. A directory on both sides is not
+        // written whole (it only takes the fork's attributes), so it still applies.
         var conflicted = Conflicts.Select(c => c.Path).ToList();
-        return Apply.Where(p => !conflicted.Any(c => c.StartsWith(p + "/", StringComparison.Ordinal)));
+        return Apply.Where(p => IsDirectoryOnBothSides(p) || !conflicted.Any(c => c.StartsWith(p + "/", StringComparison.Ordinal)));
     }
 
     private (long Ino, InodeRecord Record)? Node(View view, string path) => NodeReader.Find(txn, view, path);
+
+    private bool IsDirectoryOnBothSides(string path) => Node(fork, path) is { Record.IsDirectory: true } && Node(target, path) is { Record.IsDirectory: true };
 
     /// <summary>
     /// Both sides hold the same thing at a path: the same kind with the same mode, owner and

@@ -29,6 +29,22 @@ public sealed record DiffWs(int A, int B) : ModelOp;
 public sealed record DiffPin(int Pin, int Ws) : ModelOp;
 public sealed record CollectGarbage(bool Full) : ModelOp;
 public sealed record ReopenStore : ModelOp;
+/// <summary>A symbolic link at a path, to one of <see cref="ModelGen.LinkTargets"/> (some of them invalid).</summary>
+public sealed record CreateLink(int Ws, string Path, int Target) : ModelOp
+{
+    public override string ToString() => $"CreateLink {{ Ws = {Ws}, Path = {Path}, Target = {ModelGen.Describe(ModelGen.LinkTargets[Target])} }}";
+}
+/// <summary>chmod; the bits may lie beyond 07777 (refused).</summary>
+public sealed record ChangeMode(int Ws, string Path, int Bits) : ModelOp
+{
+    public override string ToString() => $"ChangeMode {{ Ws = {Ws}, Path = {Path}, Bits = 0{Convert.ToString(Bits, 8)} }}";
+}
+/// <summary>lchown; the ids may be out of range (refused).</summary>
+public sealed record ChangeOwner(int Ws, string Path, long OwnerId, long GroupId) : ModelOp;
+/// <summary>touch -m to one of <see cref="ModelGen.Times"/>.</summary>
+public sealed record SetWriteTime(int Ws, string Path, int Time) : ModelOp;
+/// <summary>Stat, list and read of a path, each refused as the model predicts (through a link, of a link, of a directory).</summary>
+public sealed record ReadNode(int Ws, string Path) : ModelOp;
 
 public static class ModelGen
 {
@@ -36,6 +52,28 @@ public static class ModelGen
     public static readonly string[] Files = ["/a", "/b", "/d/c", "/d/e/f"];
     public static readonly string[] Dirs = ["/d", "/d/e", "/x"];
     public static readonly string[] AllPaths = [.. Files, .. Dirs];
+    /// <summary>Where attribute changes and reads aim: every path, the root, and one below a file or link.</summary>
+    public static readonly string[] AttributePaths = [.. AllPaths, "/", "/a/z"];
+
+    /// <summary>Link targets: relative, absolute, dangling, multi-byte, the longest allowed; then three invalid ones.</summary>
+    public static readonly string[] LinkTargets = ["/a", "d/c", "../x", "nowhere", "d", "dïr/ü→", new string('t', 4095), "", "bad\0nul", new string('t', 4096)];
+    public static bool IsValidTarget(int index) => index < LinkTargets.Length - 3;
+
+    public static readonly int[] ModeBits = [0x1A4, 0x1ED, 0x180, 0x9ED, 0x3FF, 0, 0xFFF, 0x1000, -1];
+    public static readonly long[] Ids = [0, 1000, 65534, 4294967294, -1, 4294967295];
+    public static bool IsValidId(long id) => id is >= 0 and <= 4294967294;
+
+    public static readonly DateTimeOffset[] Times =
+    [
+        DateTimeOffset.UnixEpoch,
+        new DateTimeOffset(2001, 2, 3, 4, 5, 6, 789, TimeSpan.FromHours(5)).AddTicks(1234),
+        new DateTimeOffset(2031, 12, 31, 23, 59, 59, TimeSpan.FromHours(-8)).AddTicks(9999),
+        DateTimeOffset.MinValue,
+        DateTimeOffset.MaxValue,
+    ];
+
+    public static string Describe(string target) => target.Length > 20 ? $"{target.Length} chars" : target.Replace("\0", "\\0", StringComparison.Ordinal);
+
     // 0 bytes, small, exactly one chunk, a chunk plus one, several chunks (chunk size 4096).
     public static readonly int[] Sizes = [0, 7, 4096, 4097, 9000];
 
@@ -63,7 +101,12 @@ public static class ModelGen
         (2, from a in Ws from b in Ws select (ModelOp)new DiffWs(a, b)),
         (2, from p in Pin from b in Ws select (ModelOp)new DiffPin(p, b)),
         (2, Gen.Elements(false, false, true).Select(f => (ModelOp)new CollectGarbage(f))),
-        (1, Gen.Constant((ModelOp)new ReopenStore())));
+        (1, Gen.Constant((ModelOp)new ReopenStore())),
+        (4, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Frequency((6, Gen.Choose(0, LinkTargets.Length - 4)), (1, Gen.Choose(LinkTargets.Length - 3, LinkTargets.Length - 1))) select (ModelOp)new CreateLink(w, p, t)),
+        (3, from w in Ws from p in Gen.Elements(AttributePaths) from m in Gen.Elements(ModeBits) select (ModelOp)new ChangeMode(w, p, m)),
+        (2, from w in Ws from p in Gen.Elements(AttributePaths) from u in Gen.Elements(Ids) from g in Gen.Elements(Ids) select (ModelOp)new ChangeOwner(w, p, u, g)),
+        (2, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Choose(0, Times.Length - 1) select (ModelOp)new SetWriteTime(w, p, t)),
+        (2, from w in Ws from p in Gen.Elements(AttributePaths) select (ModelOp)new ReadNode(w, p)));
 
     /// <summary>Scenarios start by creating the first workspace, so most steps have something to act on.</summary>
     public static Arbitrary<ModelOp[]> Scenarios(int maxLength) => Arb.From(

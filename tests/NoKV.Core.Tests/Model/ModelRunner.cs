@@ -4,18 +4,22 @@ namespace NoKV.Tests.Model;
 /// Runs a scenario against a real store (LMDB + local block files in a temporary directory) and
 /// the reference model side by side. Each step either succeeds in both or raises exactly the
 /// exception the model predicts and changes nothing; after every step every workspace and every
-/// unreleased snapshot (of a workspace or of a directory) must read exactly as the model says,
-/// and Verify must find no problem. After every GC nothing may be left queued and the block store
+/// unreleased snapshot (of a workspace or of a directory) must read exactly as the model says
+/// (kind, bytes, length, mode, owner, group, link target, and times as far as they are
+/// deterministic: a time set is exactly what was set, a change moves a time to at least when the
+/// step began, and anything else keeps the time last read back, across clones, snapshots,
+/// rollbacks and reopens), and Verify must find no problem. After every GC nothing may be left queued and the block store
 /// must hold exactly the blocks live views reach. At the end everything is dropped and one GC
 /// must leave no block and no record behind.
 /// </summary>
-public sealed class ModelRunner(TempStore temp) : IDisposable
+public sealed partial class ModelRunner(TempStore temp) : IDisposable
 {
     private readonly TempStore _temp = temp;
     private readonly Dictionary<string, ModelWorkspace> _workspaces = new(StringComparer.Ordinal);
     private readonly List<ModelPin> _pins = [];
     private readonly HashSet<long> _pinHandlesLost = []; // released pins whose handle predates a reopen
     private long _version;
+    private long _stepStarted; // UTC ticks just before the current step's real operation
 
     private WorkspaceStore Store => _temp.Store;
 
@@ -33,6 +37,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         {
             try
             {
+                _stepStarted = DateTime.UtcNow.Ticks;
                 Step(ops[i]);
                 CheckEverything();
             }
@@ -49,18 +54,18 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         switch (op)
         {
             case CreateWs(var w):
-                Expect(_workspaces.ContainsKey(Ws(w)) ? typeof(WorkspaceAlreadyExistsException) : null,
+                Expect(_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceAlreadyExistsException>() : null,
                     () => Store.CreateWorkspace(Ws(w)),
                     () =>
                     {
                         var root = Store.OpenWorkspace(Ws(w)).RootInode;
                         Assert.DoesNotContain(root, _workspaces.Values.Select(ws => ws.RootInode).Concat(_pins.Select(p => p.RootInode)));
-                        _workspaces[Ws(w)] = new ModelWorkspace(new ModelTree(), root);
+                        _workspaces[Ws(w)] = new ModelWorkspace(new ModelTree { Root = Now(new ModelNode(NodeKind.Directory, null, 0)) }, root);
                     });
                 break;
 
             case DropWs(var w):
-                Expect(_workspaces.ContainsKey(Ws(w)) ? null : typeof(WorkspaceNotFoundException),
+                Expect(_workspaces.ContainsKey(Ws(w)) ? null : Refusal.Of<WorkspaceNotFoundException>(),
                     () => Store.DeleteWorkspace(Ws(w)),
                     () => _workspaces.Remove(Ws(w)));
                 break;
@@ -71,7 +76,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 var parent = ModelTree.Parent(path);
                 Expect(WriteError(w, path, parent),
                     () => Store.OpenWorkspace(Ws(w)).WriteAllBytesAsync(path, data).GetAwaiter().GetResult(),
-                    () => _workspaces[Ws(w)].Tree.Nodes[path] = new ModelNode(NodeKind.File, data, ++_version));
+                    () => WroteFile(_workspaces[Ws(w)].Tree, path, data));
                 break;
             }
 
@@ -88,7 +93,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                     {
                         var tree = _workspaces[Ws(w)].Tree;
                         byte[] old = tree.Nodes.TryGetValue(path, out var node) ? node.Data! : [];
-                        tree.Nodes[path] = new ModelNode(NodeKind.File, [.. old, .. data], ++_version);
+                        WroteFile(tree, path, [.. old, .. data]);
                     });
                 break;
             }
@@ -96,7 +101,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case TruncateFile(var w, var path, var length):
             {
                 var error = WriteError(w, path, ModelTree.Parent(path))
-                    ?? (_workspaces[Ws(w)].Tree.Exists(path) ? null : typeof(PathNotFoundException));
+                    ?? (_workspaces[Ws(w)].Tree.Exists(path) ? null : Refusal.Of<PathNotFoundException>());
                 Expect(error,
                     () => Store.OpenWorkspace(Ws(w)).TruncateAsync(path, length).GetAwaiter().GetResult(),
                     () =>
@@ -105,7 +110,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                         var resized = new byte[length];
                         var old = tree.Nodes[path].Data!;
                         old.AsSpan(0, Math.Min(length, old.Length)).CopyTo(resized);
-                        tree.Nodes[path] = new ModelNode(NodeKind.File, resized, ++_version);
+                        WroteFile(tree, path, resized);
                     });
                 break;
             }
@@ -116,7 +121,11 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                     () =>
                     {
                         var tree = _workspaces[Ws(w)].Tree;
-                        foreach (var prefix in ModelTree.Prefixes(path).Where(p => !tree.Exists(p))) tree.Nodes[prefix] = new ModelNode(NodeKind.Directory, null, 0);
+                        foreach (var prefix in ModelTree.Prefixes(path).Where(p => !tree.Exists(p)))
+                        {
+                            tree.Nodes[prefix] = Now(new ModelNode(NodeKind.Directory, null, 0));
+                            EntriesChanged(tree, ModelTree.Parent(prefix));
+                        }
                     });
                 break;
 
@@ -133,6 +142,10 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                             tree.Nodes.Remove(path);
                             tree.Nodes[to + path[from.Length..]] = node;
                         }
+                        // A rename keeps the node's modification time and moves its change time.
+                        tree.Nodes[to] = tree.Nodes[to] with { ChangeTime = ModelTime.AtLeast(_stepStarted) };
+                        EntriesChanged(tree, ModelTree.Parent(from));
+                        EntriesChanged(tree, ModelTree.Parent(to));
                     });
                 break;
 
@@ -143,13 +156,14 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                     {
                         var tree = _workspaces[Ws(w)].Tree;
                         foreach (var p in tree.Subtree(path)) tree.Nodes.Remove(p);
+                        EntriesChanged(tree, ModelTree.Parent(path));
                     });
                 break;
 
             case TakeSnapshot(var w):
             {
                 SnapshotPin? pin = null;
-                Expect(_workspaces.ContainsKey(Ws(w)) ? null : typeof(WorkspaceNotFoundException),
+                Expect(_workspaces.ContainsKey(Ws(w)) ? null : Refusal.Of<WorkspaceNotFoundException>(),
                     () => pin = Store.Snapshot(Ws(w)),
                     () =>
                     {
@@ -176,8 +190,8 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             {
                 CloneHandle? handle = null;
                 // NoKV finds the source workspace, checks the target is free, then resolves the directory.
-                var error = !_workspaces.ContainsKey(Ws(from)) ? typeof(WorkspaceNotFoundException)
-                    : _workspaces.ContainsKey(Ws(to)) ? typeof(WorkspaceAlreadyExistsException) : DirectoryError(from, dir);
+                var error = !_workspaces.ContainsKey(Ws(from)) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : _workspaces.ContainsKey(Ws(to)) ? Refusal.Of<WorkspaceAlreadyExistsException>() : DirectoryError(from, dir);
                 Expect(error,
                     () => handle = Store.Clone(Ws(from) + dir, Ws(to)),
                     () =>
@@ -193,8 +207,8 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case CloneWs(var from, var to):
             {
                 CloneHandle? handle = null;
-                var error = !_workspaces.ContainsKey(Ws(from)) ? typeof(WorkspaceNotFoundException)
-                    : _workspaces.ContainsKey(Ws(to)) ? typeof(WorkspaceAlreadyExistsException) : null;
+                var error = !_workspaces.ContainsKey(Ws(from)) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : _workspaces.ContainsKey(Ws(to)) ? Refusal.Of<WorkspaceAlreadyExistsException>() : null;
                 Expect(error,
                     () => handle = Store.Clone(Ws(from), Ws(to)),
                     () =>
@@ -210,7 +224,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case ClonePin(var p, var to):
             {
                 if (PinAt(p) is not { } pin) break;
-                var error = pin.Released ? typeof(SnapshotNotFoundException) : _workspaces.ContainsKey(Ws(to)) ? typeof(WorkspaceAlreadyExistsException) : null;
+                var error = pin.Released ? Refusal.Of<SnapshotNotFoundException>() : _workspaces.ContainsKey(Ws(to)) ? Refusal.Of<WorkspaceAlreadyExistsException>() : null;
                 Expect(error,
                     () => Store.Clone(Handle(pin), Ws(to)),
                     () =>
@@ -224,9 +238,9 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case RollbackWs(var w, var p):
             {
                 if (PinAt(p) is not { } pin) break;
-                var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? typeof(WorkspaceNotFoundException)
-                    : pin.Released ? typeof(SnapshotNotFoundException)
-                    : pin.RootInode != ws.RootInode ? typeof(UnrelatedSnapshotException) : null;
+                var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : pin.Released ? Refusal.Of<SnapshotNotFoundException>()
+                    : pin.RootInode != ws.RootInode ? Refusal.Of<UnrelatedSnapshotException>() : null;
                 Expect(error,
                     () => Store.Rollback(Ws(w), pin.Id),
                     () => ws!.Tree = pin.Tree.Copy());
@@ -239,20 +253,20 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 // NoKV finds the workspace and the snapshot, then resolves the directory and compares
                 // its inode with the snapshot's root (inode identity after moves and restores is
                 // read from the store: the model tracks content, not inode numbers).
-                var error = !_workspaces.ContainsKey(Ws(w)) ? typeof(WorkspaceNotFoundException)
-                    : pin.Released ? typeof(SnapshotNotFoundException)
+                var error = !_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : pin.Released ? Refusal.Of<SnapshotNotFoundException>()
                     : DirectoryError(w, dir)
-                    ?? (Store.OpenWorkspace(Ws(w)).Stat(dir).Inode != pin.RootInode ? typeof(UnrelatedSnapshotException) : null);
+                    ?? (Store.OpenWorkspace(Ws(w)).Stat(dir).Inode != pin.RootInode ? Refusal.Of<UnrelatedSnapshotException>() : null);
                 Expect(error,
                     () => Store.Rollback(Ws(w) + dir, pin.Id),
-                    () => _workspaces[Ws(w)].Tree.ReplaceSubtree(dir, pin.Tree));
+                    () => RolledBackSubtree(_workspaces[Ws(w)].Tree, dir, pin.Tree));
                 break;
             }
 
             case ReleasePin(var p):
             {
                 if (PinAt(p) is not { } pin) break;
-                Expect(pin.Released ? typeof(SnapshotNotFoundException) : null,
+                Expect(pin.Released ? Refusal.Of<SnapshotNotFoundException>() : null,
                     () => Store.ReleaseSnapshot(pin.Id),
                     () => pin.Released = true);
                 break;
@@ -261,7 +275,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             case DiffWs(var a, var b):
             {
                 IReadOnlyList<SubtreeDelta>? actual = null;
-                var error = !_workspaces.ContainsKey(Ws(a)) || !_workspaces.ContainsKey(Ws(b)) ? typeof(WorkspaceNotFoundException) : null;
+                var error = !_workspaces.ContainsKey(Ws(a)) || !_workspaces.ContainsKey(Ws(b)) ? Refusal.Of<WorkspaceNotFoundException>() : null;
                 Expect(error,
                     () => actual = Store.Diff(Ws(a), Ws(b)),
                     () => Assert.Equal(ModelTree.Diff(_workspaces[Ws(a)].Tree, _workspaces[Ws(b)].Tree), actual));
@@ -272,7 +286,7 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
             {
                 if (PinAt(p) is not { } pin || _pinHandlesLost.Contains(pin.Id)) break;
                 IReadOnlyList<SubtreeDelta>? actual = null;
-                var error = pin.Released ? typeof(SnapshotNotFoundException) : !_workspaces.ContainsKey(Ws(b)) ? typeof(WorkspaceNotFoundException) : null;
+                var error = pin.Released ? Refusal.Of<SnapshotNotFoundException>() : !_workspaces.ContainsKey(Ws(b)) ? Refusal.Of<WorkspaceNotFoundException>() : null;
                 Expect(error,
                     () => actual = Store.Diff(Handle(pin), Ws(b)),
                     () => Assert.Equal(ModelTree.Diff(pin.Tree, _workspaces[Ws(b)].Tree), actual));
@@ -291,8 +305,51 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
                 break;
 
             default:
-                throw new InvalidOperationException($"Unknown op {op}");
+                if (!AttributeStep(op)) throw new InvalidOperationException($"Unknown op {op}");
+                break;
         }
+    }
+
+    /// <summary>The steps on links, attributes and reads (see ModelRunner.Attributes.cs); false for any other step.</summary>
+    private partial bool AttributeStep(ModelOp op);
+
+    /// <summary>A node created or changed by this step: modification and change time at least when it began.</summary>
+    private ModelNode Now(ModelNode node) => node with { LastWriteTime = ModelTime.AtLeast(_stepStarted), ChangeTime = ModelTime.AtLeast(_stepStarted) };
+
+    /// <summary>A directory's entries changed: its times move, as on a POSIX file system.</summary>
+    private void EntriesChanged(ModelTree tree, string dir) => tree.Set(dir, Now(tree.At(dir)));
+
+    /// <summary>New bytes for a file: a new version; an existing file keeps its mode and owner, a new one has the defaults and changes its directory.</summary>
+    private void WroteFile(ModelTree tree, string path, byte[] data)
+    {
+        var fresh = new ModelNode(NodeKind.File, data, ++_version);
+        if (tree.Nodes.TryGetValue(path, out var old))
+        {
+            tree.Nodes[path] = Now(old with { Data = data, Version = fresh.Version });
+            return;
+        }
+        tree.Nodes[path] = Now(fresh);
+        EntriesChanged(tree, ModelTree.Parent(path));
+    }
+
+    /// <summary>
+    /// A subtree rollback writes the reverse delta: every path the diff reports takes the
+    /// snapshot's node (times included); a path the diff does not report keeps the workspace's
+    /// node, times included (a time alone is no change); the directory takes the snapshot's
+    /// mode and owner. Directories' times are left unknown: their entries were rewritten.
+    /// </summary>
+    private static void RolledBackSubtree(ModelTree tree, string dir, ModelTree snapshot)
+    {
+        var head = tree.SubtreeAt(dir);
+        var restored = snapshot.Copy();
+        foreach (var (path, node) in snapshot.Nodes)
+        {
+            if (head.Nodes.TryGetValue(path, out var current) && !current.DiffersFrom(node)) restored.Nodes[path] = current;
+            if (restored.Nodes[path].Kind == NodeKind.Directory) restored.Nodes[path] = restored.Nodes[path] with { LastWriteTime = ModelTime.Unknown, ChangeTime = ModelTime.Unknown };
+        }
+        tree.ReplaceSubtree(dir, restored);
+        var root = snapshot.Root;
+        tree.Nodes[dir] = tree.Nodes[dir] with { Mode = root.Mode, OwnerId = root.OwnerId, GroupId = root.GroupId, LastWriteTime = ModelTime.Unknown, ChangeTime = ModelTime.Unknown };
     }
 
     private readonly Dictionary<long, SnapshotPin> _handles = [];
@@ -312,58 +369,61 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         return pin.Released && _pinHandlesLost.Contains(pin.Id) && !_handles.ContainsKey(pin.Id) ? null : pin;
     }
 
-    private Type? WriteError(int w, string path, string parent)
+    private Refusal? WriteError(int w, string path, string parent)
     {
-        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
         var tree = ws.Tree;
-        if (tree.ResolveError(parent) is { } error) return error;
-        if (!tree.IsDir(parent)) return typeof(NotADirectoryException);
-        return tree.IsDir(path) ? typeof(NotAFileException) : null;
+        if (tree.ResolveRefusal(parent) is { } error) return error;
+        if (!tree.IsDir(parent)) return Refusal.Of<NotADirectoryException>(tree.At(parent).Kind);
+        return tree.Exists(path) && !tree.IsFile(path) ? Refusal.Of<NotAFileException>(tree.At(path).Kind) : null;
     }
 
-    private Type? MakeDirError(int w, string path)
+    private Refusal? MakeDirError(int w, string path)
     {
-        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
         foreach (var prefix in ModelTree.Prefixes(path))
         {
             if (!ws.Tree.Exists(prefix)) return null;
-            if (ws.Tree.IsFile(prefix)) return typeof(NotADirectoryException);
+            if (!ws.Tree.IsDir(prefix)) return Refusal.Of<NotADirectoryException>(ws.Tree.At(prefix).Kind);
         }
         return null;
     }
 
-    private Type? MoveError(int w, string from, string to)
+    private Refusal? MoveError(int w, string from, string to)
     {
         // The order NoKV checks in (after opening the workspace): same path, into itself, then both paths.
-        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
-        if (from == to) return ws.Tree.ResolveError(from);
-        if (to.StartsWith(from + "/", StringComparison.Ordinal)) return typeof(InvalidMoveException);
-        if (ws.Tree.ResolveError(from) is { } fromError) return fromError;
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (from == to) return ws.Tree.ResolveRefusal(from);
+        if (to.StartsWith(from + "/", StringComparison.Ordinal)) return Refusal.Of<InvalidMoveException>();
+        if (ws.Tree.ResolveRefusal(from) is { } fromError) return fromError;
         var toParent = ModelTree.Parent(to);
-        if (ws.Tree.ResolveError(toParent) is { } parentError) return parentError;
-        if (!ws.Tree.IsDir(toParent)) return typeof(NotADirectoryException);
-        return ws.Tree.Exists(to) ? typeof(PathAlreadyExistsException) : null;
+        if (ws.Tree.ResolveRefusal(toParent) is { } parentError) return parentError;
+        if (!ws.Tree.IsDir(toParent)) return Refusal.Of<NotADirectoryException>(ws.Tree.At(toParent).Kind);
+        return ws.Tree.Exists(to) ? Refusal.Of<PathAlreadyExistsException>() : null;
     }
 
     /// <summary>What naming a directory inside a workspace raises: no workspace, no such path, or not a directory.</summary>
-    private Type? DirectoryError(int w, string dir)
+    private Refusal? DirectoryError(int w, string dir)
     {
-        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
-        if (ws.Tree.ResolveError(dir) is { } error) return error;
-        return ws.Tree.IsDir(dir) ? null : typeof(NotADirectoryException);
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (ws.Tree.ResolveRefusal(dir) is { } error) return error;
+        return ws.Tree.IsDir(dir) ? null : Refusal.Of<NotADirectoryException>(ws.Tree.At(dir).Kind);
     }
 
-    private Type? DeleteError(int w, string path, bool recursive)
+    private Refusal? DeleteError(int w, string path, bool recursive)
     {
-        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return typeof(WorkspaceNotFoundException);
-        if (ws.Tree.ResolveError(path) is { } error) return error;
-        return ws.Tree.IsDir(path) && ws.Tree.HasChildren(path) && !recursive ? typeof(DirectoryNotEmptyException) : null;
+        if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (ws.Tree.ResolveRefusal(path) is { } error) return error;
+        return ws.Tree.IsDir(path) && ws.Tree.HasChildren(path) && !recursive ? Refusal.Of<DirectoryNotEmptyException>() : null;
     }
 
-    /// <summary>Runs the real operation; it must raise exactly the expected exception, or succeed and then the model is updated.</summary>
-    private void Expect(Type? expectedError, Action real, Action applyToModel)
+    /// <summary>
+    /// Runs the real operation; it must raise exactly the expected exception (with the kind of
+    /// node it found, where the model predicts one), or succeed and then the model is updated.
+    /// </summary>
+    private void Expect(Refusal? expected, Action real, Action applyToModel)
     {
-        if (expectedError is null)
+        if (expected is null)
         {
             real();
             applyToModel();
@@ -372,8 +432,16 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         }
         Refused++;
         var thrown = Record.Exception(real);
-        if (thrown?.GetType() != expectedError)
-            throw new ModelMismatchException($"expected {expectedError.Name}, got {(thrown is null ? "success" : thrown.GetType().Name + ": " + thrown.Message)}");
+        if (thrown?.GetType() != expected.Type)
+            throw new ModelMismatchException($"expected {expected.Type.Name}, got {(thrown is null ? "success" : thrown.GetType().Name + ": " + thrown.Message)}");
+        var actualKind = thrown switch
+        {
+            NotADirectoryException e => e.ActualKind,
+            NotAFileException e => e.ActualKind,
+            _ => (NodeKind?)null,
+        };
+        if (expected.ActualKind is { } kind && actualKind != kind)
+            throw new ModelMismatchException($"expected {expected.Type.Name} finding a {kind}, got one finding a {actualKind}: {thrown!.Message}");
     }
 
     private void CheckEverything()
@@ -383,12 +451,12 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         {
             var ws = Store.OpenWorkspace(path);
             Assert.Equal(model.RootInode, ws.RootInode);
-            AssertTree(model.Tree, ws.List, p => ws.ReadAllBytesAsync(p).GetAwaiter().GetResult(), path);
+            AssertTree(model.Tree, ws.List, ws.Stat, p => ws.ReadAllBytesAsync(p).GetAwaiter().GetResult(), path);
         }
         foreach (var pin in _pins.Where(p => !p.Released))
         {
             var handle = Store.GetSnapshot(pin.Id);
-            AssertTree(pin.Tree, handle.List, p => handle.ReadAllBytesAsync(p).GetAwaiter().GetResult(), "@" + pin.Id);
+            AssertTree(pin.Tree, handle.List, handle.Stat, p => handle.ReadAllBytesAsync(p).GetAwaiter().GetResult(), "@" + pin.Id);
         }
         var report = Store.Verify();
         if (!report.IsHealthy) throw new ModelMismatchException("Verify: " + string.Join("; ", report.Problems));
@@ -416,21 +484,39 @@ public sealed class ModelRunner(TempStore temp) : IDisposable
         }
     }
 
-    private static void AssertTree(ModelTree expected, Func<string, IReadOnlyList<NodeInfo>> list, Func<string, byte[]> read, string where)
+    /// <summary>
+    /// The view holds exactly the model's paths with the model's kinds, bytes and attributes, and
+    /// times the model admits; then the model learns each time exactly as read, so from here on it
+    /// must stay unless a step changes it.
+    /// </summary>
+    private static void AssertTree(ModelTree expected, Func<string, IReadOnlyList<NodeInfo>> list, Func<string, NodeInfo> stat, Func<string, byte[]> read, string where)
     {
-        var actual = new SortedDictionary<string, (NodeKind, string)>(StringComparer.Ordinal);
+        var actual = new SortedDictionary<string, NodeInfo>(StringComparer.Ordinal);
+        var content = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = new Stack<string>(["/"]);
         while (pending.TryPop(out var dir))
         {
             foreach (var node in list(dir))
             {
-                actual[node.Path] = (node.Kind, node.Kind == NodeKind.File ? Convert.ToHexString(read(node.Path)) : "");
+                actual[node.Path] = node;
+                if (node.Kind == NodeKind.File) content[node.Path] = Convert.ToHexString(read(node.Path));
                 if (node.Kind == NodeKind.Directory) pending.Push(node.Path);
             }
         }
-        var wanted = expected.Nodes.ToDictionary(n => n.Key, n => (n.Value.Kind, n.Value.Kind == NodeKind.File ? Convert.ToHexString(n.Value.Data!) : ""), StringComparer.Ordinal);
-        if (!wanted.OrderBy(k => k.Key, StringComparer.Ordinal).SequenceEqual(actual))
-            throw new ModelMismatchException($"{where} reads [{string.Join(", ", actual.Keys)}] but the model has [{string.Join(", ", wanted.Keys.Order(StringComparer.Ordinal))}] (or bytes differ)");
+        if (!expected.Nodes.Keys.SequenceEqual(actual.Keys))
+            throw new ModelMismatchException($"{where} reads [{string.Join(", ", actual.Keys)}] but the model has [{string.Join(", ", expected.Nodes.Keys)}]");
+        foreach (var (path, node) in actual.Append(new("/", stat("/"))))
+        {
+            var model = expected.At(path);
+            if (model.Kind == NodeKind.File && content[path] != Convert.ToHexString(model.Data!))
+                throw new ModelMismatchException($"{where}{path}: bytes differ from the model's");
+            var wanted = (model.Kind, model.Length, model.Mode, model.OwnerId, model.GroupId, model.LinkTarget);
+            var got = (node.Kind, node.Length, node.Mode, node.OwnerId, node.GroupId, node.LinkTarget);
+            if (wanted != got) throw new ModelMismatchException($"{where}{path}: reads {got} but the model has {wanted}");
+            if (!model.LastWriteTime.Admits(node.LastWriteTime) || !model.ChangeTime.Admits(node.ChangeTime))
+                throw new ModelMismatchException($"{where}{path}: mtime {node.LastWriteTime.UtcDateTime:O}, ctime {node.ChangeTime.UtcDateTime:O} but the model has mtime {model.LastWriteTime}, ctime {model.ChangeTime}");
+            expected.Set(path, model with { LastWriteTime = ModelTime.Exactly(node.LastWriteTime.UtcTicks), ChangeTime = ModelTime.Exactly(node.ChangeTime.UtcTicks) });
+        }
     }
 
     private void DropEverythingAndCheckNothingLeaks()

@@ -42,7 +42,7 @@ public static class ReachableBlocks
             foreach (var node in list(dir))
             {
                 if (node.Kind == NodeKind.Directory) pending.Push(node.Path);
-                else generations.Add(node.Generation);
+                else if (node.Kind == NodeKind.File) generations.Add(node.Generation); // a link has no generation
             }
         }
     }
