@@ -7,7 +7,7 @@ namespace NoKV.Tests;
 
 /// <summary>
 /// A store written by the previous NoKV (format 1, checked in as TestData/store-format1.tar.gz)
-/// opens, is upgraded in place to format 2 with every node's content, history and diff intact and
+/// opens, is upgraded in place to the current format (through each format between) with every node's content, history and diff intact and
 /// POSIX defaults for what format 1 did not store; a store of a format newer than this NoKV reads
 /// is refused with a typed error and left byte for byte as it was.
 /// </summary>
@@ -100,7 +100,7 @@ public sealed class StoreFormatUpgradeTests : IDisposable
             Assert.True(report.IsHealthy, string.Join("; ", report.Problems));
         }
 
-        Assert.Equal(2, FormatRecord(directory));
+        Assert.Equal(NoKV.Lmdb.StoreFormat.Version, FormatRecord(directory));
 
         using (var reopened = WorkspaceStore.Open(directory))
         {
@@ -137,9 +137,9 @@ public sealed class StoreFormatUpgradeTests : IDisposable
         var e = Assert.Throws<StoreFormatException>(() => WorkspaceStore.Open(_directory));
 
         Assert.Equal(99, e.StoreVersion);
-        Assert.Equal(2, e.SupportedVersion);
+        Assert.Equal(NoKV.Lmdb.StoreFormat.Version, e.SupportedVersion);
         Assert.Contains("99", e.Message, StringComparison.Ordinal);
-        Assert.Contains("2", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"up to {NoKV.Lmdb.StoreFormat.Version}", e.Message, StringComparison.Ordinal);
         Assert.Equal(NoKVErrorKind.Unsupported, e.ErrorKind);
         var after = FileBytes(_directory);
         Assert.Equal(before.Keys, after.Keys);

@@ -21,13 +21,18 @@ public sealed class StoreFormatAttackTests : IDisposable
     private static byte[] Format1(InodeRecord r) =>
         new RecordWriter().U8((byte)r.Kind).I64(r.Parent).Bytes(r.Name).I64(r.Generation).I64(r.Size).I32(r.ChunkSize).I64(r.ModifiedUtcTicks).ToArray();
 
-    /// <summary>Rewrites every inode record in format 1 and marks the store format 1, as the old code left it.</summary>
+    /// <summary>A chunk record of formats 1 and 2 (every chunk a block): length, checksum, owner, inode, generation, index.</summary>
+    private static byte[] Format2(ChunkRecord c) =>
+        new RecordWriter().I32(c.Length).I64((long)c.Checksum).I64(c.BlockOwner).I64(c.BlockInode).I64(c.BlockGen).I32(c.BlockIndex).ToArray();
+
+    /// <summary>Rewrites every inode and chunk record in format 1 and marks the store format 1, as the old code left it.</summary>
     private void DowngradeToFormat1()
     {
         Store.Write(txn =>
         {
             var all = txn.Scan(Db.Inodes, []).ToList();
             foreach (var (key, value) in all) txn.Put(Db.Inodes, key, Format1(InodeRecord.Decode(value)));
+            foreach (var (key, value) in txn.Scan(Db.Chunks, []).ToList()) txn.Put(Db.Chunks, key, Format2(ChunkRecord.Decode(value)));
             txn.Put(Db.Meta, FormatKey, BitConverter.GetBytes(1));
             return true;
         });
