@@ -252,9 +252,15 @@ public sealed class WorkspaceWriteStream : Stream
         _failureReported = true;
     }
 
+    /// <summary>
+    /// The longest this file may grow: the store's limit, and at most MaxFileChunks chunks of
+    /// this file's own chunk size (which may be smaller than the store's, after a chunk size change).
+    /// </summary>
+    private long MaxLength => Math.Min(_store.MaxFileSize, (long)_chunkSize * WorkspaceStoreOptions.MaxFileChunks);
+
     private int Append(ReadOnlySpan<byte> data)
     {
-        if (data.Length > _store.MaxFileSize - _length) throw new FileTooLargeException(_path, _length + data.Length, _store.MaxFileSize);
+        if (data.Length > MaxLength - _length) throw new FileTooLargeException(_path, _length + data.Length, MaxLength);
         // Small files get a small buffer that grows as needed; once a file has filled a chunk,
         // later chunks start at full size.
         var needed = Math.Min(_chunkSize, _filled + data.Length);
@@ -285,9 +291,9 @@ public sealed class WorkspaceWriteStream : Stream
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (!CheckUsable()) return;
-        if (count > _store.MaxFileSize - _length)
+        if (count > MaxLength - _length)
         {
-            var tooLarge = new FileTooLargeException(_path, _length > long.MaxValue - count ? long.MaxValue : _length + count, _store.MaxFileSize);
+            var tooLarge = new FileTooLargeException(_path, _length > long.MaxValue - count ? long.MaxValue : _length + count, MaxLength);
             PoisonAndReport(tooLarge);
             throw tooLarge;
         }

@@ -178,6 +178,11 @@ internal sealed class MetadataChecker(MetaTxn txn)
                     continue;
                 }
                 var decoded = ChunkRecord.Decode(chunk);
+                // Readers locate bytes by the layout (GenerationTable.Layout refuses a chunk that
+                // breaks it); a zero or inline chunk has no block read that would notice.
+                var layout = i < record.ChunkCount - 1 ? record.ChunkSize : record.Size - (long)i * record.ChunkSize;
+                if (decoded.Length != layout)
+                    Problem(StoreProblemKind.BrokenGeneration, $"Chunk {i} of generation {gen} records {decoded.Length} bytes where its layout needs {layout}.", where, path);
                 if (!decoded.HasBlock)
                 {
                     // No block to find: an inline chunk's bytes are checked here, a zero chunk has none.
