@@ -16,6 +16,7 @@ internal static class SmallWritesRunner
         var forks = args.Int("--forks", 32);
         var root = Path.Combine(Path.GetTempPath(), "nokv-small-" + Guid.NewGuid().ToString("N")[..8]);
         Console.WriteLine($"NoKV small-writes runner: 2 KiB durable writes, {seconds} s per case, {forks} forks, {Environment.ProcessorCount} cores, {root}");
+        await ProbeCommitAsync(Path.Combine(root, "probe"));
         Console.WriteLine($"{"case",-34}{"writes/s",12}{"mean batch",12}");
         try
         {
@@ -46,6 +47,20 @@ internal static class SmallWritesRunner
             Directory.Delete(root, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>The floor under any durable write: an LMDB commit of one small put, and a mkdir (one namespace change).</summary>
+    private static async Task ProbeCommitAsync(string directory)
+    {
+        await using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = directory });
+        var ws = store.CreateWorkspace("/w");
+        var clock = Stopwatch.StartNew();
+        var n = 0;
+        for (; clock.Elapsed.TotalSeconds < 2; n++) store.Meta.Write(txn => txn.Put(NoKV.Lmdb.Db.Meta, "probe"u8.ToArray(), BitConverter.GetBytes(n)));
+        Console.WriteLine($"floor: durable LMDB commit of one put: {n / clock.Elapsed.TotalSeconds:F0}/s");
+        clock.Restart();
+        for (n = 0; clock.Elapsed.TotalSeconds < 2; n++) ws.CreateDirectory($"/d{n}");
+        Console.WriteLine($"floor: mkdir (one namespace change): {n / clock.Elapsed.TotalSeconds:F0}/s");
     }
 
     private static async Task<(double Rate, double MeanBatch)> MeasureAsync(string directory, int inline, int writers, int seconds)
