@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using NoKV.Tests;
 
 namespace NoKV.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using NoKV.Tests;
 
 namespace NoKV.Cli.Tests;
 
