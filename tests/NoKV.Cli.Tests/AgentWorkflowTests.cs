@@ -111,7 +111,8 @@ public sealed partial class AgentWorkflowTests : IDisposable
     {
         _nokv.Ok("init");
         _nokv.Ok("create", "/base");
-        _nokv.RunWithInput(Encoding.UTF8.GetBytes("precious"), "put", "/base/f", "-");
+        // Larger than the inline threshold (16 KiB), so the bytes are in a block file.
+        _nokv.RunWithInput(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("precious", 4096))), "put", "/base/f", "-");
         var block = Directory.EnumerateFiles(Path.Combine(_nokv.Store, "blocks"), "*", SearchOption.AllDirectories).Single();
         File.WriteAllText(block, "PRECIOUS");
 
