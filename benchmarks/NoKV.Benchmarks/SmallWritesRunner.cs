@@ -61,6 +61,41 @@ internal static class SmallWritesRunner
         clock.Restart();
         for (n = 0; clock.Elapsed.TotalSeconds < 2; n++) ws.CreateDirectory($"/d{n}");
         Console.WriteLine($"floor: mkdir (one namespace change): {n / clock.Elapsed.TotalSeconds:F0}/s");
+
+        // The same namespace change from 32 forks at once, each writer on its own thread: how
+        // much group commit batches when nothing but the commit is shared.
+        var forks = Enumerable.Range(0, 32).Select(i => store.Clone("/w", $"/mk/{i}").Workspace).ToArray();
+        var (batchesBefore, writesBefore) = store.Meta.GroupCommits;
+        var done = 0L;
+        clock.Restart();
+        var threads = forks.Select(fork => new Thread(() =>
+        {
+            for (var k = 0; clock.Elapsed.TotalSeconds < 2; k++)
+            {
+                fork.CreateDirectory($"/m{k}");
+                Interlocked.Increment(ref done);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var (batches, batched) = store.Meta.GroupCommits;
+        Console.WriteLine($"mkdir from 32 forks: {done / clock.Elapsed.TotalSeconds:F0}/s, mean batch {(double)(batched - writesBefore) / Math.Max(1, batches - batchesBefore):F2}");
+        // And the bare commit from 32 threads: a put each, nothing else shared.
+        (batchesBefore, writesBefore) = store.Meta.GroupCommits;
+        done = 0;
+        clock.Restart();
+        threads = Enumerable.Range(0, 32).Select(t => new Thread(() =>
+        {
+            for (var k = 0; clock.Elapsed.TotalSeconds < 2; k++)
+            {
+                store.Meta.Write(txn => txn.Put(NoKV.Lmdb.Db.Meta, System.Text.Encoding.UTF8.GetBytes($"probe{t}"), BitConverter.GetBytes(k)));
+                Interlocked.Increment(ref done);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        (batches, batched) = store.Meta.GroupCommits;
+        Console.WriteLine($"one put from 32 threads: {done / clock.Elapsed.TotalSeconds:F0}/s, mean batch {(double)(batched - writesBefore) / Math.Max(1, batches - batchesBefore):F2}");
     }
 
     private static async Task<(double Rate, double MeanBatch)> MeasureAsync(string directory, int inline, int writers, int seconds)
