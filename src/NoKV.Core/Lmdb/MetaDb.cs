@@ -200,13 +200,41 @@ internal sealed class MetaDb : IDisposable
     {
         var request = new WriteRequest(txn => body(txn), durable);
         lock (_queueGate) _queued.Add(request);
-        lock (_writeGate)
+        // A waiting writer never queues for the gate itself: it sleeps on its own signal, set when
+        // a batch has run its write, or when the queue needs a new leader (it is first in line).
+        // Queuing for the gate would make every writer whose write a batch already committed
+        // wait a whole further commit just to learn that, and no batch would grow past one.
+        while (!request.Done)
         {
-            // The writer holding the gate before us may have committed our write with its own.
-            if (!request.Done) RunBatch();
+            if (_writeGate.TryEnter())
+            {
+                try
+                {
+                    if (!request.Done) RunBatch();
+                }
+                finally
+                {
+                    _writeGate.Exit();
+                }
+                WakeNextLeader();
+            }
+            else
+            {
+                request.Signal.Wait();
+                request.Signal.Reset();
+            }
         }
         request.Failure?.Throw();
         return (T)request.Result!;
+    }
+
+    /// <summary>After a batch, the first writer still queued (if any) is woken to lead the next one.</summary>
+    private void WakeNextLeader()
+    {
+        lock (_queueGate)
+        {
+            if (_queued.Count > 0) _queued[0].Signal.Set();
+        }
     }
 
     /// <summary>
@@ -256,7 +284,11 @@ internal sealed class MetaDb : IDisposable
         }
         finally
         {
-            foreach (var request in batch) request.Done = true;
+            foreach (var request in batch)
+            {
+                request.Done = true;
+                request.Signal.Set();
+            }
         }
     }
 
@@ -285,7 +317,18 @@ internal sealed class MetaDb : IDisposable
         public bool Durable { get; } = durable;
         public object? Result { get; set; }
         public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure { get; set; }
-        public bool Done { get; set; }
+
+        /// <summary>Set once a batch ran this write (its result or failure is then final).</summary>
+        public bool Done
+        {
+            get => Volatile.Read(ref _done);
+            set => Volatile.Write(ref _done, value);
+        }
+
+        /// <summary>Wakes the waiting writer: its write is done, or it should try to lead the next batch.</summary>
+        public ManualResetEventSlim Signal { get; } = new(false);
+
+        private bool _done;
     }
 
     /// <summary>Runs <paramref name="body"/> in one write transaction.</summary>
@@ -301,5 +344,7 @@ internal sealed class MetaDb : IDisposable
             while (_idleReaders.TryTake(out var txn)) txn.Dispose();
             _env.Dispose();
         }
+        // Writers still queued are woken one leader at a time; each batch fails with ObjectDisposedException.
+        WakeNextLeader();
     }
 }
