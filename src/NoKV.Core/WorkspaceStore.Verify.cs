@@ -92,6 +92,9 @@ public sealed partial class WorkspaceStore
             if (!BlockKeys.TryParseGeneration(block.Key, out var gen) || _pending.IsInFlight(gen)) continue;
             // A fresh snapshot: a generation published after the metadata check began is not an orphan.
             var known = _meta.Read(txn => BlockRefTable.MinterLive(txn, gen) || txn.Exists(Db.PendingGenerations, Keys.Generation(gen)));
+            // GC deletes a dead generation's blocks before its records: a block listed before a
+            // GC run and read about after it is gone by now, not an orphan.
+            if (!known && !await Blocks.ExistsAsync(block.Key, cancellationToken).ConfigureAwait(false)) continue;
             if (!known) problems.Add(new StoreProblem(StoreProblemKind.OrphanBlock, $"Block '{block.Key}' belongs to no file version.") { BlockKey = block.Key });
         }
     }
