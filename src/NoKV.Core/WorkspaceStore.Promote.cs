@@ -84,7 +84,7 @@ public sealed partial class WorkspaceStore
         if (SubtreeFit.NoWalkNeeded(forkInner, targetInner)) return;
         // A directory on both sides only takes the fork's attributes: nothing below it is copied
         // with it (its changed entries are paths of their own). Every other path is copied whole.
-        var copied = paths.Where(p => !(NodeReader.Find(txn, fork, p) is { Record.IsDirectory: true } && NodeReader.Find(txn, target, p) is { Record.IsDirectory: true }))
+        var copied = paths.Where(p => !SubtreeRestorer.TakesAttributesOnly(txn, fork, target, p))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var path in copied)
         {

@@ -85,6 +85,14 @@ internal sealed class SubtreeRestorer(MetaTxn txn, HeadWriter writer, View snaps
         foreach (var directory in changedDirectories) Engine.NamespaceEdits.EntriesChanged(writer, directory);
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> is a directory in both views: making the head equal to
+    /// the source there takes only the source's attributes, never replaces the subtree (its
+    /// entries that differ are paths of their own). Promote plans and measures by the same rule.
+    /// </summary>
+    internal static bool TakesAttributesOnly(MetaTxn txn, View source, View head, string path) =>
+        NodeReader.Find(txn, source, path) is { Record.IsDirectory: true } && NodeReader.Find(txn, head, path) is { Record.IsDirectory: true };
+
     internal static IEnumerable<string> Ancestors(string path)
     {
         for (var i = path.LastIndexOf('/'); i > 0; i = path.LastIndexOf('/', i - 1)) yield return path[..i];

@@ -95,7 +95,7 @@ internal sealed class PromotePlanner(MetaTxn txn, View fork, View target, Cancel
 
     private (long Ino, InodeRecord Record)? Node(View view, string path) => NodeReader.Find(txn, view, path);
 
-    private bool IsDirectoryOnBothSides(string path) => Node(fork, path) is { Record.IsDirectory: true } && Node(target, path) is { Record.IsDirectory: true };
+    private bool IsDirectoryOnBothSides(string path) => SubtreeRestorer.TakesAttributesOnly(txn, fork, target, path);
 
     /// <summary>
     /// Both sides hold the same thing at a path: the same kind with the same mode, owner and
