@@ -24,12 +24,12 @@ internal static class SmallWritesRunner
             // Alternating rounds, so drift on a shared machine hits both settings alike.
             for (var round = 0; round < 2; round++)
             {
-                foreach (var inline in new[] { 0, new WorkspaceStoreOptions().InlineThreshold })
+                foreach (var (kind, inline, durability) in Cases)
                 {
                     foreach (var writers in new[] { 1, forks })
                     {
-                        var name = $"{(inline == 0 ? "blocks" : "inline")}, {writers} writer{(writers == 1 ? "" : "s")}";
-                        var (rate, batch) = await MeasureAsync(Path.Combine(root, $"r{round}-{inline}-{writers}"), inline, writers, seconds);
+                        var name = $"{kind}, {writers} writer{(writers == 1 ? "" : "s")}";
+                        var (rate, batch) = await MeasureAsync(Path.Combine(root, $"r{round}-{kind}-{writers}"), inline, durability, writers, seconds);
                         results[name] = results.GetValueOrDefault(name) + rate / 2;
                         Console.WriteLine($"{name + $" (round {round + 1})",-34}{rate,12:F0}{batch,12:F2}");
                     }
@@ -40,6 +40,7 @@ internal static class SmallWritesRunner
             {
                 var suffix = $", {writers} writer{(writers == 1 ? "" : "s")}";
                 Console.WriteLine($"inline / blocks{suffix}: {results["inline" + suffix] / results["blocks" + suffix]:F2}x ({results["inline" + suffix]:F0} vs {results["blocks" + suffix]:F0} writes/s)");
+                Console.WriteLine($"deferred / inline{suffix}: {results["deferred" + suffix] / results["inline" + suffix]:F2}x ({results["deferred" + suffix]:F0} vs {results["inline" + suffix]:F0} writes/s)");
             }
         }
         finally
@@ -58,6 +59,12 @@ internal static class SmallWritesRunner
         var n = 0;
         for (; clock.Elapsed.TotalSeconds < 2; n++) store.Meta.Write(txn => txn.Put(NoKV.Lmdb.Db.Meta, "probe"u8.ToArray(), BitConverter.GetBytes(n)));
         Console.WriteLine($"floor: durable LMDB commit of one put: {n / clock.Elapsed.TotalSeconds:F0}/s");
+        foreach (var mode in new[] { NoKV.Lmdb.CommitMode.Ordered, NoKV.Lmdb.CommitMode.Ordered })
+        {
+            clock.Restart();
+            for (n = 0; clock.Elapsed.TotalSeconds < 2; n++) store.Meta.Write(txn => { txn.Put(NoKV.Lmdb.Db.Meta, "probe"u8.ToArray(), BitConverter.GetBytes(n)); return true; }, mode);
+            Console.WriteLine($"floor: {mode} LMDB commit of one put: {n / clock.Elapsed.TotalSeconds:F0}/s");
+        }
         clock.Restart();
         for (n = 0; clock.Elapsed.TotalSeconds < 2; n++) ws.CreateDirectory($"/d{n}");
         Console.WriteLine($"floor: mkdir (one namespace change): {n / clock.Elapsed.TotalSeconds:F0}/s");
@@ -98,9 +105,17 @@ internal static class SmallWritesRunner
         Console.WriteLine($"one put from 32 threads: {done / clock.Elapsed.TotalSeconds:F0}/s, mean batch {(double)(batched - writesBefore) / Math.Max(1, batches - batchesBefore):F2}");
     }
 
-    private static async Task<(double Rate, double MeanBatch)> MeasureAsync(string directory, int inline, int writers, int seconds)
+    /// <summary>Every byte in blocks (as before inline files); the default inline threshold; and that with deferred durability.</summary>
+    private static readonly (string Kind, int Inline, Durability Durability)[] Cases =
+    [
+        ("blocks", 0, Durability.PerOperation),
+        ("inline", new WorkspaceStoreOptions().InlineThreshold, Durability.PerOperation),
+        ("deferred", new WorkspaceStoreOptions().InlineThreshold, Durability.Deferred),
+    ];
+
+    private static async Task<(double Rate, double MeanBatch)> MeasureAsync(string directory, int inline, Durability durability, int writers, int seconds)
     {
-        await using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = directory, InlineThreshold = inline });
+        await using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = directory, InlineThreshold = inline, Durability = durability });
         var baseWs = store.CreateWorkspace("/base");
         await baseWs.WriteAllBytesAsync("/seed", new byte[1]);
         var workspaces = Enumerable.Range(0, writers).Select(i => store.Clone("/base", $"/forks/{i}").Workspace).ToArray();

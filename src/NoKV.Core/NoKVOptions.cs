@@ -28,6 +28,12 @@ public sealed class NoKVOptions
     /// <inheritdoc cref="WorkspaceStoreOptions.MaxFileSize"/>
     public long MaxFileSize { get; set; } = Defaults.MaxFileSize;
 
+    /// <inheritdoc cref="WorkspaceStoreOptions.Durability"/>
+    public Durability Durability { get; set; } = Defaults.Durability;
+
+    /// <inheritdoc cref="WorkspaceStoreOptions.FlushInterval"/>
+    public TimeSpan FlushInterval { get; set; } = Defaults.FlushInterval;
+
     /// <inheritdoc cref="WorkspaceStoreOptions.MaxMetadataSize"/>
     public long MaxMetadataSize { get; set; } = Defaults.MaxMetadataSize;
 
@@ -47,6 +53,8 @@ public sealed class NoKVOptions
         ChunkSize = ChunkSize,
         InlineThreshold = InlineThreshold,
         MaxFileSize = MaxFileSize,
+        Durability = Durability,
+        FlushInterval = FlushInterval,
         MaxMetadataSize = MaxMetadataSize,
         OrphanGracePeriod = OrphanGracePeriod,
         MaxParallelUploads = MaxParallelUploads,

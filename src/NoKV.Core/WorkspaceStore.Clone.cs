@@ -19,7 +19,7 @@ public sealed partial class WorkspaceStore
         using var op = Telemetry.Start(StoreOperation.Clone, sourcePath);
         ArgumentNullException.ThrowIfNull(sourcePath);
         var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
-        var (id, rootInode, pinId) = Write(txn =>
+        var (id, rootInode, pinId) = WriteDurably(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, sourcePath, nameof(sourcePath));
             EnsureWorkspacePathFree(txn, target);
@@ -37,7 +37,7 @@ public sealed partial class WorkspaceStore
         using var op = Telemetry.Start(StoreOperation.Clone, source?.Root);
         ArgumentNullException.ThrowIfNull(source);
         var target = NormalizeWorkspacePath(targetPath, nameof(targetPath));
-        var (id, rootInode) = Write(txn =>
+        var (id, rootInode) = WriteDurably(txn =>
         {
             var pin = GetPin(txn, source.Id);
             EnsureWorkspacePathFree(txn, target);

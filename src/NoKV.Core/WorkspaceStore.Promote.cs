@@ -42,7 +42,7 @@ public sealed partial class WorkspaceStore
         if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
             return op.Complete(new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 });
 
-        return op.Complete(Write(txn =>
+        return op.Complete(WriteDurably(txn =>
         {
             var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
             var (_, _, forkInner) = FindWorkspace(txn, forkPath, nameof(forkPath));

@@ -20,7 +20,7 @@ public sealed partial class WorkspaceStore
     {
         using var op = Telemetry.Start(StoreOperation.Snapshot, path);
         ArgumentNullException.ThrowIfNull(path);
-        return op.Complete(Write(txn =>
+        return op.Complete(WriteDurably(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path), expectedWorkspaceId);
             return CreatePin(txn, wsPath, ws, inner);

@@ -141,6 +141,11 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
             blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
             var identity = StoreIdentityFile.Read(directory);
             meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, () => firstBlockKey(blocks)));
+            if (validated.Durability == Durability.Deferred)
+            {
+                var logger = validated.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
+                meta.DeferCommits(validated.FlushInterval, e => Logging.Log.DeferredCommitFailed(logger, e, directory));
+            }
             if (identity.StoreId is { } named && named != meta.StoreId)
             {
                 throw new StoreCorruptedException(
@@ -185,6 +190,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
+        // Disposing commits a deferred batch; a failed commit was logged when it failed.
         _meta.Dispose();
         try
         {
@@ -214,6 +220,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
+        // Disposing commits a deferred batch; a failed commit was logged when it failed.
         _meta.Dispose();
         try
         {
@@ -236,13 +243,41 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         return result;
     }
 
-    internal T Write<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
+    /// <summary>One metadata change, durable as the store's <see cref="Durability"/> says.</summary>
+    internal T Write<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "") =>
+        WriteAs(body, CommitMode.Deferred, operation);
+
+    /// <summary>One metadata change that is durable when this returns, whatever the store's <see cref="Durability"/> (snapshot, clone, promote).</summary>
+    internal T WriteDurably<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "") =>
+        WriteAs(body, CommitMode.Durable, operation);
+
+    private T WriteAs<T>(Func<MetaTxn, T> body, CommitMode mode, string operation)
     {
         ThrowIfDisposed();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = _meta.Write(body);
+        var result = _meta.Write(body, mode);
         NoteIfSlow(operation, started);
         return result;
+    }
+
+    /// <summary>
+    /// Makes every change published so far durable. With <see cref="Durability.PerOperation"/>
+    /// each change already was, and this returns at once; with <see cref="Durability.Deferred"/>
+    /// it commits what is pending.
+    /// </summary>
+    /// <exception cref="NoKVException">A deferred commit failed since the last flush: the changes it held are lost (the store keeps what was committed before them).</exception>
+    public void Flush()
+    {
+        ThrowIfDisposed();
+        _meta.Flush();
+    }
+
+    /// <inheritdoc cref="Flush"/>
+    /// <param name="cancellationToken">Stops waiting (the flush itself still runs).</param>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return _meta.FlushAsync().WaitAsync(cancellationToken);
     }
 
     private void NoteIfSlow(string operation, long started)

@@ -42,6 +42,12 @@ public sealed class WorkspaceStoreOptions
     /// </summary>
     public long MaxFileSize { get; set; } = 1L << 40;
 
+    /// <summary>When metadata changes become durable (default <see cref="NoKV.Durability.PerOperation"/>: before each operation returns).</summary>
+    public Durability Durability { get; set; } = Durability.PerOperation;
+
+    /// <summary>The longest <see cref="NoKV.Durability.Deferred"/> waits before it makes published changes durable (default 50 ms; 1 ms to 1 minute).</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The largest the metadata file may grow (LMDB map size; default 64 GiB, reserved as address space, not disk).</summary>
     public long MaxMetadataSize { get; set; } = 64L * 1024 * 1024 * 1024;
 
@@ -78,6 +84,8 @@ public sealed class WorkspaceStoreOptions
         if (ChunkSize is < MinChunkSize or > MaxChunkSize) problems.Add(new(nameof(ChunkSize), ChunkSize, $"must be between {MinChunkSize} and {MaxChunkSize} bytes."));
         if (MaxMetadataSize < 1024 * 1024) problems.Add(new(nameof(MaxMetadataSize), MaxMetadataSize, "must be at least 1 MiB (1048576 bytes)."));
         if (InlineThreshold is < 0 or > MaxInlineThreshold) problems.Add(new(nameof(InlineThreshold), InlineThreshold, $"must be between 0 and {MaxInlineThreshold} bytes."));
+        if (!Enum.IsDefined(Durability)) problems.Add(new(nameof(Durability), Durability, "is not a Durability value."));
+        if (FlushInterval < TimeSpan.FromMilliseconds(1) || FlushInterval > TimeSpan.FromMinutes(1)) problems.Add(new(nameof(FlushInterval), FlushInterval, "must be between 1 ms and 1 minute."));
         if (MaxFileSize < 1) problems.Add(new(nameof(MaxFileSize), MaxFileSize, "must be at least 1 byte."));
         if (MaxParallelUploads is < 1 or > 256) problems.Add(new(nameof(MaxParallelUploads), MaxParallelUploads, "must be between 1 and 256."));
         if (OrphanGracePeriod < TimeSpan.Zero) problems.Add(new(nameof(OrphanGracePeriod), OrphanGracePeriod, "may not be negative."));
@@ -98,6 +106,8 @@ public sealed class WorkspaceStoreOptions
             ChunkSize = ChunkSize,
             InlineThreshold = InlineThreshold,
             MaxFileSize = MaxFileSize,
+            Durability = Durability,
+            FlushInterval = FlushInterval,
             MaxMetadataSize = MaxMetadataSize,
             OrphanGracePeriod = OrphanGracePeriod,
             MaxParallelUploads = MaxParallelUploads,

@@ -21,7 +21,7 @@ internal sealed class PendingGenerations(MetaDb meta)
             {
                 txn.Put(Db.PendingGenerations, Keys.Generation(gen), new PendingRecord(ownerWorkspace, blockInode, DateTime.UtcNow.Ticks).Encode());
                 return true;
-            }, durable: false);
+            }, CommitMode.Ordered);
         }
         catch
         {
@@ -45,7 +45,7 @@ internal sealed class PendingGenerations(MetaDb meta)
     {
         try
         {
-            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
+            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), CommitMode.Ordered);
         }
 #pragma warning disable CA1031 // Called while another failure is being reported; this one changes nothing.
         catch (Exception) { }

@@ -31,7 +31,7 @@ internal sealed class OrphanCollector(MetaDb meta, IBlockStore blocks, PendingGe
                     if (await blocks.DeleteAsync(block.Key, cancellationToken).ConfigureAwait(false)) Deleted++;
                 }
             }
-            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
+            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), CommitMode.Ordered);
         }
     }
 
@@ -59,7 +59,7 @@ internal sealed class OrphanCollector(MetaDb meta, IBlockStore blocks, PendingGe
         foreach (var (key, gen) in unknown)
         {
             if (await blocks.DeleteAsync(key, cancellationToken).ConfigureAwait(false)) Deleted++;
-            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), durable: false);
+            meta.Write(txn => txn.Delete(Db.PendingGenerations, Keys.Generation(gen)), CommitMode.Ordered);
         }
         candidates.Clear();
     }

@@ -19,6 +19,7 @@ internal sealed class MetaDb : IDisposable
     private readonly List<WriteRequest> _queued = [];
     private readonly Layers.LayerChainCache _chains = new();
     private readonly System.Collections.Concurrent.ConcurrentBag<LightningTransaction> _idleReaders = [];
+    private DeferredCommitter? _deferred;
     private int _disposed;
     private int _activeReads;
 
@@ -103,6 +104,32 @@ internal sealed class MetaDb : IDisposable
             "Refusing to open it as a new, empty store: its blocks would look unreferenced. Restore the metadata from a backup.");
     }
 
+    /// <summary>
+    /// From now on every write is applied to a batch that is committed durably within
+    /// <paramref name="flushInterval"/> (see <see cref="DeferredCommitter"/>), instead of being
+    /// committed before it returns. Called once, right after opening.
+    /// </summary>
+    public void DeferCommits(TimeSpan flushInterval, Action<Exception> batchLost) =>
+        _deferred = new DeferredCommitter(_env, txn => new MetaTxn(txn, _dbs, _chains), () => CommitFaults, flushInterval) { BatchLost = batchLost };
+
+    /// <summary>
+    /// Makes every write so far durable: with deferred commits, commits the open batch and throws
+    /// the failure of any batch commit that failed since the last flush; otherwise a no-op, as each
+    /// write was durable when it returned.
+    /// </summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _deferred?.Flush();
+    }
+
+    /// <inheritdoc cref="Flush"/>
+    public Task FlushAsync()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _deferred?.FlushAsync() ?? Task.CompletedTask;
+    }
+
     /// <summary>Runs <paramref name="body"/> in a read-only snapshot of the metadata.</summary>
     public T Read<T>(Func<MetaTxn, T> body)
     {
@@ -110,6 +137,8 @@ internal sealed class MetaDb : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            // Writes applied to a deferred batch are published: a read must see them, so it runs in the batch.
+            if (_deferred is { BatchOpen: true } deferred && deferred.TryRead(body, out var inBatch)) return inBatch;
             return ReadCore(body);
         }
         catch (LightningException e)
@@ -158,19 +187,20 @@ internal sealed class MetaDb : IDisposable
     internal Action<CommitPhase>? CommitFaults { get; set; }
 
     /// <summary>Runs <paramref name="body"/> in one write transaction and commits it durably; nothing is written if it throws.</summary>
-    public T Write<T>(Func<MetaTxn, T> body) => Write(body, durable: true);
+    public T Write<T>(Func<MetaTxn, T> body) => Write(body, CommitMode.Durable);
 
     /// <summary>
-    /// Runs <paramref name="body"/> in one write transaction. With <paramref name="durable"/>
-    /// false the commit is not fsynced: it survives a killed process (the OS has it) and is
-    /// made durable by the next durable commit, but may be lost on power failure.
+    /// Runs <paramref name="body"/> in one write transaction, committed as <paramref name="mode"/>
+    /// says. A group commit syncs as much as the most demanding write it holds asks for.
     /// </summary>
-    public T Write<T>(Func<MetaTxn, T> body, bool durable)
+    public T Write<T>(Func<MetaTxn, T> body, CommitMode mode)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
-            return WriteCore(body, durable);
+            if (_deferred is { } deferred) return deferred.Write(body, mode);
+            // Without deferred commits there is no batch to defer to: the write is durable.
+            return WriteCore(body, mode == CommitMode.Deferred ? CommitMode.Durable : mode);
         }
         catch (LightningException e)
         {
@@ -182,7 +212,7 @@ internal sealed class MetaDb : IDisposable
     private const int MaxBatch = 256;
 
     /// <summary>Batches committed and writes they held, since the store opened (for benchmarks: the mean batch size).</summary>
-    public (long Batches, long Writes) GroupCommits => (Interlocked.Read(ref _batches), Interlocked.Read(ref _batchedWrites));
+    public (long Batches, long Writes) GroupCommits => _deferred?.Commits ?? (Interlocked.Read(ref _batches), Interlocked.Read(ref _batchedWrites));
 
     /// <summary>How many writes wait for the next group commit (tests use it to make a batch happen).</summary>
     internal int QueuedWrites
@@ -196,9 +226,9 @@ internal sealed class MetaDb : IDisposable
     private long _batches;
     private long _batchedWrites;
 
-    private T WriteCore<T>(Func<MetaTxn, T> body, bool durable)
+    private T WriteCore<T>(Func<MetaTxn, T> body, CommitMode mode)
     {
-        var request = new WriteRequest(txn => body(txn), durable);
+        var request = new WriteRequest(txn => body(txn), mode);
         lock (_queueGate) _queued.Add(request);
         // A waiting writer never queues for the gate itself: it sleeps on its own signal, set when
         // a batch has run its write, or when the queue needs a new leader (it is first in line).
@@ -257,7 +287,7 @@ internal sealed class MetaDb : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            using var txn = _env.BeginTransaction(batch.Exists(r => r.Durable) ? TransactionBeginFlags.None : TransactionBeginFlags.NoSync);
+            using var txn = _env.BeginTransaction(FlagsFor(batch.Min(r => r.Mode)));
             if (batch.Count == 1)
             {
                 var metaTxn = new MetaTxn(txn, _dbs, _chains);
@@ -292,6 +322,12 @@ internal sealed class MetaDb : IDisposable
         }
     }
 
+    private static TransactionBeginFlags FlagsFor(CommitMode mode) => mode switch
+    {
+        CommitMode.Ordered => TransactionBeginFlags.NoMetaSync,
+        _ => TransactionBeginFlags.None,
+    };
+
     /// <summary>Runs one write of a batch in a nested transaction: committed into the batch, or rolled back alone.</summary>
     private void RunNested(LightningTransaction parent, WriteRequest request, List<(WriteRequest, MetaTxn)> succeeded)
     {
@@ -310,11 +346,11 @@ internal sealed class MetaDb : IDisposable
         succeeded.Add((request, metaTxn));
     }
 
-    /// <summary>One queued write: its body and durability, then its result or failure once a batch ran it.</summary>
-    private sealed class WriteRequest(Func<MetaTxn, object?> body, bool durable)
+    /// <summary>One queued write: its body and commit mode, then its result or failure once a batch ran it.</summary>
+    private sealed class WriteRequest(Func<MetaTxn, object?> body, CommitMode mode)
     {
         public Func<MetaTxn, object?> Body { get; } = body;
-        public bool Durable { get; } = durable;
+        public CommitMode Mode { get; } = mode;
         public object? Result { get; set; }
         public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure { get; set; }
 
@@ -338,6 +374,8 @@ internal sealed class MetaDb : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // Let reads that started before the flag was set finish before the environment closes.
+        // A deferred batch is committed before the environment closes (reads still running in it finish first).
+        _deferred?.Dispose();
         SpinWait.SpinUntil(() => Volatile.Read(ref _activeReads) == 0);
         lock (_writeGate)
         {

@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not write the identity file of the store at {Directory}; it opens without it and the next open tries again")]
     public static partial void IdentityFileNotWritten(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "A deferred metadata commit of the store at {Directory} failed: the changes published since the last durable commit are lost (the store on disk keeps what was committed before them)")]
+    public static partial void DeferredCommitFailed(ILogger logger, Exception exception, string directory);
 }
