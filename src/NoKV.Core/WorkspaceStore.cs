@@ -41,6 +41,9 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <summary>The store directory.</summary>
     public string Directory => _options.Directory!;
 
+    /// <summary>When this store's metadata changes become durable (see <see cref="WorkspaceStoreOptions.Durability"/>).</summary>
+    public Durability Durability => _options.Durability;
+
     /// <summary>The chunk size new files are written with.</summary>
     public int ChunkSize => _options.ChunkSize;
 

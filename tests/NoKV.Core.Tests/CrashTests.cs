@@ -8,6 +8,9 @@ namespace NoKV.Tests;
 /// at random moments, run after run, on the same store. After each kill the store is reopened
 /// and must hold every acknowledged operation of every run, with the one in flight either done
 /// or not (never torn); GC must then reclaim the orphans and Verify must find nothing.
+/// With deferred durability the store must instead show a prefix of each run's acknowledged
+/// operations that reaches at least its last durable one (a flush, snapshot or clone), and a
+/// run's state, once settled by its kill, must never change after later kills.
 /// NOKV_CRASH_ITERATIONS (default 25) and NOKV_CRASH_SEED configure it.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output) : IDisposable
@@ -21,7 +24,12 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Killed_at_random_moments_the_store_keeps_every_acknowledged_operation()
+    public void Killed_at_random_moments_the_store_keeps_every_acknowledged_operation() => KillAndCheck(deferred: false);
+
+    [Fact]
+    public void Killed_at_random_moments_a_deferred_store_keeps_a_prefix_through_every_flushed_operation() => KillAndCheck(deferred: true);
+
+    private void KillAndCheck(bool deferred)
     {
         var iterations = int.TryParse(Environment.GetEnvironmentVariable("NOKV_CRASH_ITERATIONS"), out var n) ? n : 25;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("NOKV_CRASH_SEED"), out var s) ? s : Random.Shared.Next();
@@ -29,12 +37,13 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         var random = new Random(seed);
         var store = Path.Combine(_root, "store");
         Directory.CreateDirectory(_root);
-        long acknowledged = 0, acknowledgedWrites = 0, inFlightDone = 0, inFlightNotDone = 0;
+        long acknowledged = 0, acknowledgedWrites = 0, inFlightDone = 0, inFlightNotDone = 0, lostUnflushed = 0;
+        var settled = new Dictionary<int, StoreState>();
 
         for (var i = 0; i < iterations; i++)
         {
             var journal = Path.Combine(_root, $"r{i}.journal");
-            using (var helper = StartHelper(store, $"r{i}", random.Next(), journal))
+            using (var helper = StartHelper(store, $"r{i}", random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), journal, deferred ? "deferred" : "per-operation"))
             {
                 // Kill only once the run has acknowledged something: a kill during process
                 // start-up would check nothing.
@@ -49,10 +58,17 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             {
                 var replay = JournalReplay.Load(Path.Combine(_root, $"r{j}.journal"));
                 var actual = Observe(reopened, $"r{j}");
+                if (j < i)
+                {
+                    Assert.True(settled[j].SameAs(actual), $"run r{j} changed after kill {i}:\nsettled {settled[j]}\nactual  {actual}");
+                }
                 var matchesDone = replay.IfInFlightDone is { } done && done.SameAs(actual);
-                Assert.True(replay.Acknowledged.SameAs(actual) || matchesDone,
-                    $"run r{j} after kill {i}: the store matches neither the acknowledged state nor it plus the op in flight ({replay.InFlight}).\n" +
+                var prefix = deferred ? replay.MatchingPrefix(actual) : -1;
+                Assert.True(replay.Acknowledged.SameAs(actual) || matchesDone || prefix >= 0,
+                    $"run r{j} after kill {i}: the store matches neither the acknowledged state nor it plus the op in flight ({replay.InFlight})" +
+                    (deferred ? $" nor any prefix from the last durable operation (#{replay.DurableThrough})" : "") + ".\n" +
                     $"expected {replay.Acknowledged}\nactual   {actual}");
+                settled[j] = actual;
                 foreach (var (pin, files) in replay.Acknowledged.Pins) Assert.True(SameFiles(files, Read(reopened.GetSnapshot(pin))), $"snapshot {pin} of run r{j} changed");
                 if (j == i)
                 {
@@ -60,6 +76,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                     acknowledged += replay.AcknowledgedCount;
                     acknowledgedWrites += replay.AcknowledgedWrites;
                     if (replay.InFlight is not null) { if (matchesDone && !replay.Acknowledged.SameAs(actual)) inFlightDone++; else inFlightNotDone++; }
+                    if (!replay.Acknowledged.SameAs(actual) && !matchesDone) lostUnflushed += replay.AcknowledgedCount - prefix;
                 }
             }
 
@@ -69,7 +86,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "blocks"), ".tmp-*", SearchOption.AllDirectories));
         }
         Assert.True(acknowledgedWrites >= iterations, $"only {acknowledgedWrites} file writes were acknowledged before {iterations} kills: the test checked too little");
-        output.WriteLine($"{acknowledged} acknowledged operations ({acknowledgedWrites} file writes) survived; in flight at the kill: {inFlightDone} landed, {inFlightNotDone} did not; 0 torn");
+        output.WriteLine($"{acknowledged} acknowledged operations ({acknowledgedWrites} file writes), {lostUnflushed} of them unflushed and lost at a kill (deferred only); in flight at the kill: {inFlightDone} landed, {inFlightNotDone} did not; 0 torn");
     }
 
     private static void WaitForFirstAcknowledgement(Process helper, string journal)
@@ -99,9 +116,6 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             return false;
         }
     }
-
-    private static Process StartHelper(string store, string run, int seed, string journal) =>
-        StartHelper(store, run, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), journal);
 
     internal static Process StartHelper(params string[] args)
     {
@@ -160,6 +174,22 @@ internal sealed class JournalReplay
     public int AcknowledgedCount { get; init; }
     public int AcknowledgedWrites { get; init; }
 
+    /// <summary>The state after each acknowledged operation (index 0: before the first).</summary>
+    public required IReadOnlyList<StoreState> Prefixes { get; init; }
+
+    /// <summary>How many acknowledged operations were durable when acknowledged: up to the last flush, snapshot or clone.</summary>
+    public int DurableThrough { get; init; }
+
+    /// <summary>The length of the longest acknowledged prefix, at least <see cref="DurableThrough"/>, whose state is <paramref name="actual"/>; -1 if none.</summary>
+    public int MatchingPrefix(StoreState actual)
+    {
+        for (var k = Prefixes.Count - 1; k >= DurableThrough; k--)
+        {
+            if (Prefixes[k].SameAs(actual)) return k;
+        }
+        return -1;
+    }
+
     public static JournalReplay Load(string path)
     {
         var run = Path.GetFileNameWithoutExtension(path);
@@ -168,13 +198,18 @@ internal sealed class JournalReplay
         string? inFlight = null;
         var acked = 0;
         var writes = 0;
+        var durableThrough = 0;
+        var prefixes = new List<StoreState> { state.Copy() };
         foreach (var line in lines)
         {
             if (line.StartsWith("begin ", StringComparison.Ordinal)) { inFlight = line[6..]; continue; }
             if (!line.StartsWith("ack ", StringComparison.Ordinal)) continue; // a line cut by the kill
-            Apply(state, run, line[4..].Split(' '), knownResult: true);
+            var op = line[4..].Split(' ');
+            Apply(state, run, op, knownResult: true);
+            prefixes.Add(state.Copy());
             inFlight = null;
             acked++;
+            if (op[0] is "flush" or "snapshot" or "clone") durableThrough = acked;
             if (line.StartsWith("ack write ", StringComparison.Ordinal)) writes++;
         }
         StoreState? done = null;
@@ -183,7 +218,7 @@ internal sealed class JournalReplay
             done = state.Copy();
             Apply(done, run, inFlight.Split(' '), knownResult: false);
         }
-        return new JournalReplay { Acknowledged = state, IfInFlightDone = done, InFlight = inFlight, AcknowledgedCount = acked, AcknowledgedWrites = writes };
+        return new JournalReplay { Acknowledged = state, IfInFlightDone = done, InFlight = inFlight, AcknowledgedCount = acked, AcknowledgedWrites = writes, Prefixes = prefixes, DurableThrough = durableThrough };
     }
 
     private static void Apply(StoreState state, string run, string[] op, bool knownResult)

@@ -36,6 +36,7 @@ public sealed class NoKVOptionsTests : IDisposable
             ["NoKV:OrphanGracePeriod"] = "00:00:05",
             ["NoKV:InlineThreshold"] = "0",
             ["NoKV:MaxFileSize"] = "1000000",
+            ["NoKV:Durability"] = "Deferred",
         }));
         await using var provider = services.BuildServiceProvider();
         var settings = provider.GetRequiredService<IOptions<NoKVOptions>>().Value;
@@ -48,6 +49,7 @@ public sealed class NoKVOptionsTests : IDisposable
         Assert.Equal(2, store.MaxParallelUploads);
         Assert.Equal(0, store.InlineThreshold);
         Assert.Equal(1_000_000, store.MaxFileSize);
+        Assert.Equal(Durability.Deferred, store.Durability);
         var ws = store.CreateWorkspace("/base");
         await ws.WriteAllBytesAsync("/f", TestData.Bytes(20_000, 1));
         Assert.Equal(TestData.Bytes(20_000, 1), await ws.ReadAllBytesAsync("/f"));

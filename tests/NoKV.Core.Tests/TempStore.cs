@@ -14,8 +14,10 @@ public sealed class TempStore : IDisposable
     /// that count blocks see one per chunk; the model-based and fault suites pass
     /// <see cref="ProductInline"/> to run with inline chunks as the product does.
     /// </param>
-    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0)
+    /// <param name="durability">When metadata changes become durable (per operation by default; the deferred suites pass <see cref="Durability.Deferred"/>).</param>
+    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0, Durability durability = Durability.PerOperation)
     {
+        Durability = durability;
         Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         ChunkSize = chunkSize;
         InlineThreshold = inlineThreshold;
@@ -33,10 +35,11 @@ public sealed class TempStore : IDisposable
     public string Directory { get; }
     public int ChunkSize { get; }
     public int InlineThreshold { get; }
+    public Durability Durability { get; }
     public WorkspaceStore Store { get; private set; }
     public string BlocksDirectory => Path.Combine(Directory, "blocks");
 
-    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, InlineThreshold = InlineThreshold, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
+    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, InlineThreshold = InlineThreshold, Durability = Durability, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
 
     /// <summary>The keys of every block in the block store, whichever it is.</summary>
     public List<string> BlockKeys()

@@ -3,7 +3,11 @@
 // SIGKILLs it at a random moment and checks the store holds every acknowledged operation, and
 // for the one in flight either its before or its after state, never anything torn.
 //
-//   NoKV.CrashHelper STORE_DIR RUN SEED JOURNAL
+//   NoKV.CrashHelper STORE_DIR RUN SEED JOURNAL [deferred]
+//
+// With "deferred" the store runs with Durability.Deferred (a short flush interval) and the
+// workload also flushes; the test then expects a prefix of the acknowledged operations, at least
+// up to the last one that was durable when acknowledged (flush, snapshot, clone).
 //   NoKV.CrashHelper probe STORE_DIR [gc]     (see MetadataProbe)
 using NoKV;
 using NoKV.Tests;
@@ -27,7 +31,15 @@ if (args[0] == "open")
 
 var (storeDir, run, seed, journalPath) = (args[0], args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3]);
 using var journal = new StreamWriter(new FileStream(journalPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
-using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = storeDir, ChunkSize = Workload.ChunkSize, OrphanGracePeriod = TimeSpan.Zero });
+var deferred = args.Length > 4 && args[4] == "deferred";
+using var store = WorkspaceStore.Open(new WorkspaceStoreOptions
+{
+    Directory = storeDir,
+    ChunkSize = Workload.ChunkSize,
+    OrphanGracePeriod = TimeSpan.Zero,
+    Durability = deferred ? Durability.Deferred : Durability.PerOperation,
+    FlushInterval = TimeSpan.FromMilliseconds(20),
+});
 var random = new Random(seed);
 var workspaces = new List<string>();
 var pins = new List<(long Id, string Workspace)>();
@@ -63,6 +75,9 @@ for (var step = 0; ; step++)
         case 8 when pins.Count > 0:
             var (pinId, of) = pins[random.Next(pins.Count)];
             Do($"rollback {of} {pinId}", () => store.Rollback(of, pinId));
+            break;
+        case 9 when deferred && random.Next(2) == 0:
+            Do("flush", store.Flush);
             break;
         default:
             Do("gc", () => store.CollectGarbage());

@@ -153,7 +153,7 @@ internal sealed class DeferredCommitter : IDisposable
                     if (_batch is not null) RunRead(item);
                     break;
                 default:
-                    Commit(rethrow: true);
+                    Commit(); // a failure is recorded as the lost batch, reported here once
                     var lost = _lostBatch;
                     _lostBatch = null;
                     lost?.Throw();

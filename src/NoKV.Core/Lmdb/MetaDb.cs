@@ -123,6 +123,9 @@ internal sealed class MetaDb : IDisposable
         _deferred?.Flush();
     }
 
+    /// <summary>True while a deferred batch holds writes not yet committed.</summary>
+    public bool HasUncommittedWrites => _deferred?.BatchOpen ?? false;
+
     /// <inheritdoc cref="Flush"/>
     public Task FlushAsync()
     {
