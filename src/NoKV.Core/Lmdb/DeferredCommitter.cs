@@ -1,27 +1,33 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using LightningDB;
 
 namespace NoKV.Lmdb;
 
 /// <summary>
-/// Deferred durability (<see cref="Durability.Deferred"/>): one thread owns an open LMDB write
-/// transaction, the batch, and applies every write to it at once, each in a nested transaction
-/// (a write that throws is rolled back alone and its caller gets the exception). The caller
-/// returns as soon as its write is applied: the batch is published to this process at once,
-/// because while a batch is open every read runs on the same thread, inside it. The batch is
-/// committed durably when it has been open for the flush interval, when it holds
-/// <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone), or on
-/// <see cref="Flush"/>; a crash loses at most the open batch, so the store on disk always shows a
-/// prefix of the published history.
+/// Deferred durability (<see cref="Durability.Deferred"/>): writes are applied to one open LMDB
+/// write transaction, the batch, each in a nested transaction (a write that throws is rolled back
+/// alone and its caller gets the exception), and the caller returns as soon as its write is
+/// applied. The batch is published to this process at once, because while it is open every read
+/// runs inside it. It is committed durably when it has been open for the flush interval, when it
+/// holds <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone,
+/// promote) or for an ordered commit (a write session's pending record, before its first block),
+/// on <see cref="Flush"/>, and when the store closes; a crash loses at most the open batch, so the
+/// store on disk always shows a prefix of the published history.
 /// </summary>
 /// <remarks>
-/// The thread exists because LMDB's write lock belongs to the thread that began the transaction:
-/// the batch must begin and commit on one thread. The batch is begun with MDB_NOMETASYNC and its
-/// commit is followed by an environment sync, so a commit is durable and a machine crash in the
-/// middle of it leaves the previous commit (the meta page is written only after the data pages
-/// are on disk). A commit that fails loses the batch; the failure is kept and thrown by the next
-/// <see cref="Flush"/>, as fsync reports a failed writeback.
+/// <para>
+/// LMDB's write lock belongs to the thread that began the top transaction, so one thread (the
+/// commit thread) begins and commits every batch. The nested transactions run on the callers'
+/// own threads, one at a time under <see cref="_gate"/>: handing each write to the commit thread
+/// would cost two thread switches per write, more than the write itself.
+/// </para>
+/// <para>
+/// A batch is begun with MDB_NOMETASYNC and its commit is followed by an environment sync, so a
+/// commit is durable and a machine crash in the middle of it leaves the previous commit (the new
+/// meta page reaches the disk only after its data pages). A commit that fails loses the batch:
+/// the failure is logged, thrown to a caller that asked for that commit, and thrown once by the
+/// next <see cref="Flush"/>, as fsync reports a failed writeback.
+/// </para>
 /// </remarks>
 internal sealed class DeferredCommitter : IDisposable
 {
@@ -32,13 +38,23 @@ internal sealed class DeferredCommitter : IDisposable
     private readonly Func<LightningTransaction, MetaTxn> _wrap;
     private readonly Func<Action<CommitPhase>?> _faults;
     private readonly TimeSpan _interval;
-    private readonly BlockingCollection<WorkItem> _work = [];
     private readonly Thread _thread;
-    private readonly List<MetaTxn> _applied = [];
+
+    // Guards the batch: the nested transactions of writers and readers, and the commit.
+    private readonly Lock _gate = new();
     private LightningTransaction? _batch;
+    private readonly List<MetaTxn> _applied = [];
     private long _openedAt;
     private ExceptionDispatchInfo? _lostBatch;
-    private volatile bool _batchOpen;
+
+    // The commit thread's requests; guarded by _requests.
+    private readonly Lock _requests = new();
+    private readonly Queue<Request> _queue = [];
+    private readonly SemaphoreSlim _wake = new(0);
+    private bool _stopping;
+
+    [ThreadStatic] private static DeferredCommitter? t_inBody;
+
     private long _commits;
     private long _committedWrites;
 
@@ -52,108 +68,153 @@ internal sealed class DeferredCommitter : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Called (on the commit thread) when a batch commit fails and its writes are lost.</summary>
+    public Action<Exception>? BatchLost { get; init; }
+
     /// <summary>True while writes are applied but not committed: reads must then run in the batch to see them.</summary>
-    public bool BatchOpen => _batchOpen;
+    public bool BatchOpen => Volatile.Read(ref _batch) is not null;
 
     /// <summary>Batches committed and the writes they held.</summary>
     public (long Batches, long Writes) Commits => (Interlocked.Read(ref _commits), Interlocked.Read(ref _committedWrites));
 
-    /// <summary>Applies a write to the batch; with <paramref name="mode"/> Durable (or Ordered) the batch is committed before this returns.</summary>
-    public T Write<T>(Func<MetaTxn, T> body, CommitMode mode) => (T)Post(new WorkItem(WorkKind.Write, txn => body(txn), mode))!;
+    /// <summary>Applies a write to the batch; with <paramref name="mode"/> Durable or Ordered the batch is committed before this returns.</summary>
+    public T Write<T>(Func<MetaTxn, T> body, CommitMode mode)
+    {
+        ThrowIfNested();
+        T result;
+        bool commitNow;
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_batch is not null)
+                {
+                    result = RunNested(body, keep: true);
+                    commitNow = mode != CommitMode.Deferred || _applied.Count >= MaxBatch;
+                    break;
+                }
+            }
+            Ask(RequestKind.Begin); // the commit thread begins the batch; the write is applied on the next pass
+        }
+        if (commitNow) Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred);
+        return result;
+    }
 
-    /// <summary>Runs a read inside the open batch; returns false (and runs nothing) if no batch was open when its turn came.</summary>
+    /// <summary>Runs a read inside the open batch; false (having run nothing) if no batch is open.</summary>
     public bool TryRead<T>(Func<MetaTxn, T> body, out T result)
     {
-        var item = new WorkItem(WorkKind.Read, txn => body(txn), CommitMode.Deferred);
-        var value = Post(item);
-        result = item.RanInBatch ? (T)value! : default!;
-        return item.RanInBatch;
+        ThrowIfNested();
+        lock (_gate)
+        {
+            if (_batch is null)
+            {
+                result = default!;
+                return false;
+            }
+            result = RunNested(body, keep: false);
+            return true;
+        }
     }
 
     /// <summary>Commits the open batch durably; throws the failure of a batch commit that failed since the last flush.</summary>
-    public void Flush() => Post(new WorkItem(WorkKind.Flush, null, CommitMode.Durable));
+    public void Flush() => Ask(RequestKind.Flush);
 
     /// <summary>As <see cref="Flush"/>, without blocking the caller's thread.</summary>
     public Task FlushAsync()
     {
-        var item = new WorkItem(WorkKind.Flush, null, CommitMode.Durable) { Completion = new(TaskCreationOptions.RunContinuationsAsynchronously) };
-        try
-        {
-            _work.Add(item);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new ObjectDisposedException(nameof(MetaDb));
-        }
-        return item.Completion.Task;
+        var request = new Request(RequestKind.Flush, rethrow: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Enqueue(request);
+        return request.Completion!.Task;
     }
 
-    /// <summary>Called (on the commit thread) when a batch commit fails and its writes are lost.</summary>
-    public Action<Exception>? BatchLost { get; init; }
-
-    private object? Post(WorkItem item)
+    private static void ThrowIfNested()
     {
-        if (Thread.CurrentThread == _thread) throw new InvalidOperationException("A metadata transaction was started inside another one.");
+        if (t_inBody is not null) throw new InvalidOperationException("A metadata transaction was started inside another one.");
+    }
+
+    /// <summary>Runs a body in a nested transaction of the batch (under <see cref="_gate"/>): kept in the batch, or (a read) always aborted.</summary>
+    private T RunNested<T>(Func<MetaTxn, T> body, bool keep)
+    {
+        using var child = _batch!.BeginTransaction(TransactionBeginFlags.None);
+        var metaTxn = _wrap(child);
+        T result;
+        t_inBody = this;
         try
         {
-            _work.Add(item);
+            using (metaTxn) result = body(metaTxn);
         }
-        catch (InvalidOperationException)
+        catch (LightningException e)
         {
-            throw new ObjectDisposedException(nameof(MetaDb));
+            throw LmdbErrors.From(e); // disposing the child aborts it
         }
-        item.Done.Wait();
-        item.Done.Dispose();
-        item.Failure?.Throw();
-        return item.Result;
+        finally
+        {
+            t_inBody = null;
+        }
+        if (!keep) return result;
+        LmdbErrors.Check(child.Commit());
+        _applied.Add(metaTxn);
+        return result;
+    }
+
+    private void Ask(RequestKind kind, bool rethrow = true)
+    {
+        var request = new Request(kind, rethrow, null);
+        Enqueue(request);
+        request.Done.Wait();
+        request.Done.Dispose();
+        request.Failure?.Throw();
+    }
+
+    private void Enqueue(Request request)
+    {
+        lock (_requests)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, typeof(MetaDb));
+            _queue.Enqueue(request);
+        }
+        _wake.Release();
     }
 
     private void Run()
     {
         while (true)
         {
-            WorkItem? item;
-            try
+            var wait = BatchOpen ? Remaining() : Timeout.InfiniteTimeSpan;
+            var woken = _wake.Wait(wait);
+            Request? request = null;
+            lock (_requests)
             {
-                var wait = _batch is null ? Timeout.InfiniteTimeSpan : Remaining();
-                if (!_work.TryTake(out item, wait))
-                {
-                    if (_work.IsCompleted) break;
-                    Commit(); // the interval ran out
-                    continue;
-                }
+                if (woken) request = _queue.Dequeue();
             }
-            catch (InvalidOperationException)
-            {
-                break; // completed while waiting
-            }
-            Handle(item);
+            if (request is null) Commit(rethrow: false); // the interval ran out
+            else if (request.Kind == RequestKind.Stop) break; // every request before it was handled (FIFO)
+            else Handle(request);
         }
         // Disposing: what was applied is committed (durably) before the environment closes.
-        Commit();
+        Commit(rethrow: false);
     }
 
     private TimeSpan Remaining()
     {
-        var left = _interval - System.Diagnostics.Stopwatch.GetElapsedTime(_openedAt);
+        var left = _interval - System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _openedAt));
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    private void Handle(WorkItem item)
+    private void Handle(Request request)
     {
         try
         {
-            switch (item.Kind)
+            switch (request.Kind)
             {
-                case WorkKind.Write:
-                    Apply(item);
-                    if (item.Failure is null && (item.Mode != CommitMode.Deferred || _applied.Count >= MaxBatch)) Commit(rethrow: item.Mode != CommitMode.Deferred);
+                case RequestKind.Begin:
+                    Begin();
                     break;
-                case WorkKind.Read:
-                    if (_batch is not null) RunRead(item);
+                case RequestKind.Commit:
+                    Commit(request.Rethrow);
                     break;
-                default:
-                    Commit(); // a failure is recorded as the lost batch, reported here once
+                case RequestKind.Flush:
+                    Commit(rethrow: false); // a failure is recorded as the lost batch, reported here once
                     var lost = _lostBatch;
                     _lostBatch = null;
                     lost?.Throw();
@@ -162,107 +223,88 @@ internal sealed class DeferredCommitter : IDisposable
         }
         catch (Exception e)
         {
-            item.Failure ??= ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
+            request.Failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
         }
         finally
         {
-            if (item.Completion is { } completion)
+            if (request.Completion is { } completion)
             {
-                if (item.Failure is { } failed) completion.SetException(failed.SourceException);
+                if (request.Failure is { } failed) completion.SetException(failed.SourceException);
                 else completion.SetResult();
             }
-            item.Done.Set();
+            request.Done.Set();
         }
     }
 
-    private void Apply(WorkItem item)
+    private void Begin()
     {
-        if (_batch is null)
+        lock (_gate)
         {
-            _batch = _env.BeginTransaction(TransactionBeginFlags.NoMetaSync);
-            _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            _batchOpen = true;
+            if (_batch is not null) return; // another writer's request began it
+            Volatile.Write(ref _openedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+            Volatile.Write(ref _batch, _env.BeginTransaction(TransactionBeginFlags.NoMetaSync));
         }
-        using var child = _batch.BeginTransaction(TransactionBeginFlags.None);
-        var metaTxn = _wrap(child);
-        try
-        {
-            using (metaTxn) item.Result = item.Body!(metaTxn);
-        }
-        catch (Exception e)
-        {
-            item.Failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
-            return; // disposing the child aborts it
-        }
-        LmdbErrors.Check(child.Commit());
-        _applied.Add(metaTxn);
-    }
-
-    private void RunRead(WorkItem item)
-    {
-        // A nested transaction that is always aborted: the read sees the batch and changes nothing.
-        using var child = _batch!.BeginTransaction(TransactionBeginFlags.None);
-        using var metaTxn = _wrap(child);
-        item.Result = item.Body!(metaTxn);
-        item.RanInBatch = true;
     }
 
     /// <summary>
-    /// Commits the open batch and syncs the environment. A failure loses the batch: it is kept for
-    /// the next flush and, with <paramref name="rethrow"/>, also thrown to the caller that asked
-    /// for this commit.
+    /// Commits the open batch and syncs the environment. A failure loses the batch: it is kept
+    /// for the next flush and, with <paramref name="rethrow"/>, also thrown to the caller that
+    /// asked for this commit.
     /// </summary>
-    private void Commit(bool rethrow = false)
+    private void Commit(bool rethrow)
     {
-        if (_batch is null) return;
-        var batch = _batch;
-        var applied = _applied.ToArray();
-        _applied.Clear();
-        try
+        lock (_gate)
         {
-            if (applied.Length == 0) return; // every write threw: nothing to commit, disposing aborts
-            _faults()?.Invoke(CommitPhase.BeforeCommit);
-            LmdbErrors.Check(batch.Commit());
-            _env.Flush(force: true);
-            Interlocked.Increment(ref _commits);
-            Interlocked.Add(ref _committedWrites, applied.Length);
-            foreach (var committed in applied) committed.RunCommitHooks();
-            _faults()?.Invoke(CommitPhase.AfterCommit);
-        }
-        catch (Exception e)
-        {
-            var failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
-            _lostBatch ??= failure;
-            BatchLost?.Invoke(failure.SourceException);
-            if (rethrow) failure.Throw();
-        }
-        finally
-        {
-            batch.Dispose();
-            _batch = null;
-            _batchOpen = false;
+            if (_batch is not { } batch) return;
+            var applied = _applied.ToArray();
+            _applied.Clear();
+            try
+            {
+                if (applied.Length == 0) return; // every write threw: nothing to commit, disposing aborts
+                _faults()?.Invoke(CommitPhase.BeforeCommit);
+                LmdbErrors.Check(batch.Commit());
+                _env.Flush(force: true);
+                Interlocked.Increment(ref _commits);
+                Interlocked.Add(ref _committedWrites, applied.Length);
+                foreach (var committed in applied) committed.RunCommitHooks();
+                _faults()?.Invoke(CommitPhase.AfterCommit);
+            }
+            catch (Exception e)
+            {
+                var failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
+                _lostBatch ??= failure;
+                BatchLost?.Invoke(failure.SourceException);
+                if (rethrow) failure.Throw();
+            }
+            finally
+            {
+                batch.Dispose();
+                Volatile.Write(ref _batch, null);
+            }
         }
     }
 
-    /// <summary>Commits what is applied and stops the thread; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Commits what is applied and stops the commit thread; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _work.CompleteAdding();
-        if (Thread.CurrentThread != _thread) _thread.Join();
-        _work.Dispose();
+        lock (_requests)
+        {
+            if (_stopping) return;
+            _stopping = true;
+            _queue.Enqueue(new Request(RequestKind.Stop, rethrow: false, null));
+        }
+        _wake.Release();
+        _thread.Join();
     }
 
-    private enum WorkKind { Write, Read, Flush }
+    private enum RequestKind { Begin, Commit, Flush, Stop }
 
-    private sealed class WorkItem(WorkKind kind, Func<MetaTxn, object?>? body, CommitMode mode)
+    private sealed class Request(RequestKind kind, bool rethrow, TaskCompletionSource? completion)
     {
-        public WorkKind Kind { get; } = kind;
-        public Func<MetaTxn, object?>? Body { get; } = body;
-        public CommitMode Mode { get; } = mode;
-        public object? Result { get; set; }
-        public bool RanInBatch { get; set; }
+        public RequestKind Kind { get; } = kind;
+        public bool Rethrow { get; } = rethrow;
+        public TaskCompletionSource? Completion { get; } = completion;
         public ExceptionDispatchInfo? Failure { get; set; }
         public ManualResetEventSlim Done { get; } = new(false);
-        public TaskCompletionSource? Completion { get; init; }
     }
 }
