@@ -11,7 +11,8 @@ namespace NoKV.Gc;
 /// is fine). A block whose count is one can gain no new user (only a live generation can lend
 /// it), so deciding in one snapshot and applying in the next transaction is safe, as long as
 /// each generation's plan is read after the previous generation's commit. Generations
-/// an open read stream or edit session leases are skipped.
+/// an open read stream or edit session leases are skipped. Only generations whose death is
+/// durable lose blocks (see the flush in <see cref="RunAsync"/>).
 /// </summary>
 internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, GenerationLeases leases)
 {
@@ -31,6 +32,10 @@ internal sealed class GenerationCollector(MetaDb meta, IBlockStore blocks, Gener
                 .Take(512)
                 .ToList());
             if (batch.Count == 0) return;
+            // With deferred durability a generation may have died in a batch not yet committed; a
+            // crash would bring it back to life without its blocks. So its death is made durable
+            // before any of its blocks is deleted (a no-op when every write is durable already).
+            meta.Flush();
 
             foreach (var gen in batch)
             {

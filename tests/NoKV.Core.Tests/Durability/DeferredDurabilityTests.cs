@@ -189,6 +189,25 @@ public sealed class DeferredDurabilityTests : IDisposable
         Assert.True(image.Verify().IsHealthy);
     }
 
+    [Fact]
+    public async Task Gc_never_deletes_the_blocks_of_a_version_whose_replacement_is_not_yet_durable()
+    {
+        var directory = NewDirectory();
+        using var store = OpenDeferred(directory, TimeSpan.FromMinutes(1));
+        var ws = store.CreateWorkspace("/w");
+        var first = TestData.Bytes(3 * TempStore.SmallChunk, 1);
+        await ws.WriteAllBytesAsync("/f", first);
+        store.Flush();
+        await ws.WriteAllBytesAsync("/f", TestData.Bytes(3 * TempStore.SmallChunk, 2)); // the first version dies in the open batch
+        var report = store.CollectGarbage();
+        Assert.True(report.BlocksDeleted > 0);
+
+        // A crash now must find either version whole: the death GC acted on was made durable first.
+        using var image = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = CrashImage(directory), ChunkSize = TempStore.SmallChunk });
+        Assert.Equal(TestData.Bytes(3 * TempStore.SmallChunk, 2), Files(image, "/w")["/f"]);
+        Assert.True(image.Verify().IsHealthy);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
