@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bars [--large N] [--reps N]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- compare [--files N[,N...]] [--forks K] [--io-mib M] [--chunk-mib C] [--parallel-uploads P] [--out DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- smallwrites [--seconds S] [--forks K]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- ingest [--files N] [--small N] [--rounds R]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;
@@ -11,6 +12,7 @@ return args.FirstOrDefault() switch
     "bars" => await BarsRunner.RunAsync(new Args(args[1..])),
     "compare" => await NoKV.Benchmarks.Compare.CompareRunner.RunAsync(new Args(args[1..])),
     "smallwrites" => await SmallWritesRunner.RunAsync(new Args(args[1..])),
+    "ingest" => await IngestRunner.RunAsync(new Args(args[1..])),
     "bdn" => RunBenchmarkDotNet(args[1..]),
     _ => Usage(),
 };
@@ -23,6 +25,6 @@ static int RunBenchmarkDotNet(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|bdn [options] (see Program.cs)");
+    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bdn [options] (see Program.cs)");
     return 2;
 }
