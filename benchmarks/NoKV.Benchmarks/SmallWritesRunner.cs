@@ -16,6 +16,16 @@ internal static class SmallWritesRunner
         var forks = args.Int("--forks", 32);
         var root = Path.Combine(Path.GetTempPath(), "nokv-small-" + Guid.NewGuid().ToString("N")[..8]);
         Console.WriteLine($"NoKV small-writes runner: 2 KiB durable writes, {seconds} s per case, {forks} forks, {Environment.ProcessorCount} cores, {root}");
+        // --case NAME runs only that case (blocks, inline, deferred), without the floors: for profiling.
+        var only = args.Value("--case");
+        if (only is not null)
+        {
+            var (_, inlineOnly, durabilityOnly) = Cases.Single(c => c.Kind == only);
+            var (rateOnly, batchOnly) = await MeasureAsync(Path.Combine(root, "only"), inlineOnly, durabilityOnly, args.Int("--writers", 1), seconds);
+            Console.WriteLine($"{only}: {rateOnly:F0} writes/s, mean batch {batchOnly:F2}");
+            Directory.Delete(root, recursive: true);
+            return 0;
+        }
         await ProbeCommitAsync(Path.Combine(root, "probe"));
         Console.WriteLine($"{"case",-34}{"writes/s",12}{"mean batch",12}");
         try

@@ -8,7 +8,7 @@ namespace NoKV.Lmdb;
 /// write transaction, the batch, each in a nested transaction (a write that throws is rolled back
 /// alone and its caller gets the exception), and the caller returns as soon as its write is
 /// applied. The batch is published to this process at once, because while it is open every read
-/// runs inside it. It is committed durably when it has been open for the flush interval, when it
+/// runs inside it (in the batch transaction itself, between writes). It is committed durably when it has been open for the flush interval, when it
 /// holds <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone,
 /// promote) or for an ordered commit (a write session's pending record, before its first block),
 /// on <see cref="Flush"/>, and when the store closes; a crash loses at most the open batch, so the
@@ -89,7 +89,7 @@ internal sealed class DeferredCommitter : IDisposable
             {
                 if (_batch is not null)
                 {
-                    result = RunNested(body, keep: true);
+                    result = RunNested(body);
                     commitNow = mode != CommitMode.Deferred || _applied.Count >= MaxBatch;
                     break;
                 }
@@ -111,7 +111,22 @@ internal sealed class DeferredCommitter : IDisposable
                 result = default!;
                 return false;
             }
-            result = RunNested(body, keep: false);
+            // Straight in the batch transaction (no write of the batch is running: they hold the
+            // same lock): a nested transaction would copy every page the read touches.
+            t_inBody = this;
+            try
+            {
+                using var metaTxn = _wrap(_batch);
+                result = body(metaTxn);
+            }
+            catch (LightningException e)
+            {
+                throw LmdbErrors.From(e);
+            }
+            finally
+            {
+                t_inBody = null;
+            }
             return true;
         }
     }
@@ -132,8 +147,8 @@ internal sealed class DeferredCommitter : IDisposable
         if (t_inBody is not null) throw new InvalidOperationException("A metadata transaction was started inside another one.");
     }
 
-    /// <summary>Runs a body in a nested transaction of the batch (under <see cref="_gate"/>): kept in the batch, or (a read) always aborted.</summary>
-    private T RunNested<T>(Func<MetaTxn, T> body, bool keep)
+    /// <summary>Runs a write in a nested transaction of the batch (under <see cref="_gate"/>), kept in the batch if it returns.</summary>
+    private T RunNested<T>(Func<MetaTxn, T> body)
     {
         using var child = _batch!.BeginTransaction(TransactionBeginFlags.None);
         var metaTxn = _wrap(child);
@@ -151,7 +166,6 @@ internal sealed class DeferredCommitter : IDisposable
         {
             t_inBody = null;
         }
-        if (!keep) return result;
         LmdbErrors.Check(child.Commit());
         _applied.Add(metaTxn);
         return result;
