@@ -144,11 +144,8 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
             blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
             var identity = StoreIdentityFile.Read(directory);
             meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, () => firstBlockKey(blocks)));
-            if (validated.Durability == Durability.Deferred)
-            {
-                var logger = validated.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
-                meta.DeferCommits(validated.FlushInterval, e => Logging.Log.DeferredCommitFailed(logger, e, directory));
-            }
+            var logger = validated.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;
+            meta.ConfigureDeferredCommits(validated.FlushInterval, e => Logging.Log.DeferredCommitFailed(logger, e, directory), everyWrite: validated.Durability == Durability.Deferred);
             if (identity.StoreId is { } named && named != meta.StoreId)
             {
                 throw new StoreCorruptedException(
@@ -246,9 +243,30 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         return result;
     }
 
-    /// <summary>One metadata change, durable as the store's <see cref="Durability"/> says.</summary>
+    /// <summary>One metadata change, durable as the store's <see cref="Durability"/> says, or deferred inside a <see cref="DeferWrites"/> scope.</summary>
     internal T Write<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "") =>
-        WriteAs(body, CommitMode.Deferred, operation);
+        WriteAs(body, _options.Durability == Durability.Deferred || s_deferWrites.Value ? CommitMode.Deferred : CommitMode.Durable, operation);
+
+    private static readonly AsyncLocal<bool> s_deferWrites = new();
+
+    /// <summary>
+    /// Until the returned scope is disposed, metadata changes made by this flow of execution (and
+    /// the async calls it makes) are deferred as with <see cref="Durability.Deferred"/>, whatever
+    /// the store's setting: published at once, durable within <see cref="WorkspaceStoreOptions.FlushInterval"/>
+    /// or at <see cref="Flush"/>. For front ends with POSIX durability (the mount: durable at fsync).
+    /// </summary>
+    internal static DeferredWritesScope DeferWrites()
+    {
+        var outer = s_deferWrites.Value;
+        s_deferWrites.Value = true;
+        return new DeferredWritesScope(outer);
+    }
+
+    /// <summary>Restores the durability of the flow that opened it.</summary>
+    internal readonly struct DeferredWritesScope(bool outer) : IDisposable
+    {
+        public void Dispose() => s_deferWrites.Value = outer;
+    }
 
     /// <summary>One metadata change that is durable when this returns, whatever the store's <see cref="Durability"/> (snapshot, clone, promote).</summary>
     internal T WriteDurably<T>(Func<MetaTxn, T> body, [System.Runtime.CompilerServices.CallerMemberName] string operation = "") =>

@@ -15,9 +15,8 @@ internal enum CommitMode
 
     /// <summary>
     /// Applied to the open deferred batch (<see cref="DeferredCommitter"/>) and committed with it,
-    /// durably, within the flush interval. In a store without deferred commits, the same as
-    /// <see cref="Durable"/>. (MDB_NOSYNC is never used: a machine crash can write a NOSYNC
-    /// commit's meta page before its data pages and leave the file torn.)
+    /// durably, within the flush interval. (MDB_NOSYNC is never used: a machine crash can write a
+    /// NOSYNC commit's meta page before its data pages and leave the file torn.)
     /// </summary>
     Deferred = 2,
 }

@@ -105,12 +105,35 @@ internal sealed class MetaDb : IDisposable
     }
 
     /// <summary>
-    /// From now on every write is applied to a batch that is committed durably within
-    /// <paramref name="flushInterval"/> (see <see cref="DeferredCommitter"/>), instead of being
-    /// committed before it returns. Called once, right after opening.
+    /// Sets up deferred commits (see <see cref="DeferredCommitter"/>): with
+    /// <paramref name="everyWrite"/> (a store opened with <see cref="Durability.Deferred"/>) every
+    /// write from now on is applied to a batch committed durably within
+    /// <paramref name="flushInterval"/>; otherwise only writes that ask for
+    /// <see cref="CommitMode.Deferred"/> are (a mount in a per-operation store), and the batch is
+    /// created on the first such write. Called once, right after opening.
     /// </summary>
-    public void DeferCommits(TimeSpan flushInterval, Action<Exception> batchLost) =>
-        _deferred = new DeferredCommitter(_env, txn => new MetaTxn(txn, _dbs, _chains), () => CommitFaults, flushInterval) { BatchLost = batchLost };
+    public void ConfigureDeferredCommits(TimeSpan flushInterval, Action<Exception> batchLost, bool everyWrite)
+    {
+        _flushInterval = flushInterval;
+        _batchLost = batchLost;
+        _everyWriteDeferred = everyWrite;
+        if (everyWrite) Deferred();
+    }
+
+    private TimeSpan _flushInterval = TimeSpan.FromMilliseconds(50);
+    private Action<Exception>? _batchLost;
+    private bool _everyWriteDeferred;
+    private readonly Lock _deferredGate = new();
+
+    private DeferredCommitter Deferred()
+    {
+        if (Volatile.Read(ref _deferred) is { } existing) return existing;
+        lock (_deferredGate)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return _deferred ??= new DeferredCommitter(_env, txn => new MetaTxn(txn, _dbs, _chains), () => CommitFaults, _flushInterval) { BatchLost = _batchLost };
+        }
+    }
 
     /// <summary>
     /// Makes every write so far durable: with deferred commits, commits the open batch and throws
@@ -201,9 +224,12 @@ internal sealed class MetaDb : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
-            if (_deferred is { } deferred) return deferred.Write(body, mode);
-            // Without deferred commits there is no batch to defer to: the write is durable.
-            return WriteCore(body, mode == CommitMode.Deferred ? CommitMode.Durable : mode);
+            if (mode == CommitMode.Deferred) return Deferred().Write(body, mode);
+            // Any other write joins an open batch (committing it), so it never waits behind one.
+            // A group commit that begins while a batch opens waits for LMDB's write lock, at most
+            // until the batch's interval runs out.
+            if (Volatile.Read(ref _deferred) is { } deferred && (_everyWriteDeferred || deferred.BatchOpen)) return deferred.Write(body, mode);
+            return WriteCore(body, mode);
         }
         catch (LightningException e)
         {
@@ -215,7 +241,14 @@ internal sealed class MetaDb : IDisposable
     private const int MaxBatch = 256;
 
     /// <summary>Batches committed and writes they held, since the store opened (for benchmarks: the mean batch size).</summary>
-    public (long Batches, long Writes) GroupCommits => _deferred?.Commits ?? (Interlocked.Read(ref _batches), Interlocked.Read(ref _batchedWrites));
+    public (long Batches, long Writes) GroupCommits
+    {
+        get
+        {
+            var (deferredBatches, deferredWrites) = _deferred?.Commits ?? (0, 0);
+            return (Interlocked.Read(ref _batches) + deferredBatches, Interlocked.Read(ref _batchedWrites) + deferredWrites);
+        }
+    }
 
     /// <summary>How many writes wait for the next group commit (tests use it to make a batch happen).</summary>
     internal int QueuedWrites
@@ -378,7 +411,7 @@ internal sealed class MetaDb : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // Let reads that started before the flag was set finish before the environment closes.
         // A deferred batch is committed before the environment closes (reads still running in it finish first).
-        _deferred?.Dispose();
+        lock (_deferredGate) _deferred?.Dispose();
         SpinWait.SpinUntil(() => Volatile.Read(ref _activeReads) == 0);
         lock (_writeGate)
         {
