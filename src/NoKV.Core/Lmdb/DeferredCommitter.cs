@@ -10,8 +10,9 @@ namespace NoKV.Lmdb;
 /// applied. The batch is published to this process at once, because while it is open every read
 /// runs inside it (in the batch transaction itself, between writes). It is committed durably when it has been open for the flush interval, when it
 /// holds <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone,
-/// promote) or for an ordered commit (a write session's pending record, before its first block),
-/// on <see cref="Flush"/>, and when the store closes; a crash loses at most the open batch, so the
+/// promote) or for an ordered commit (a write session's pending record, before its first block:
+/// its data pages are synced at once, its meta page within the interval), on
+/// <see cref="Flush"/>, and when the store closes; a crash loses at most the open batch, so the
 /// store on disk always shows a prefix of the published history.
 /// </summary>
 /// <remarks>
@@ -45,6 +46,9 @@ internal sealed class DeferredCommitter : IDisposable
     private LightningTransaction? _batch;
     private readonly List<MetaTxn> _applied = [];
     private long _openedAt;
+
+    // When an ordered commit's meta page must be synced by (Stopwatch ticks); commit thread only.
+    private long? _syncDue;
     private ExceptionDispatchInfo? _lostBatch;
 
     // The commit thread's requests; guarded by _requests.
@@ -96,7 +100,9 @@ internal sealed class DeferredCommitter : IDisposable
             }
             Ask(RequestKind.Begin); // the commit thread begins the batch; the write is applied on the next pass
         }
-        if (commitNow) Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred);
+        // An ordered commit (a write session's pending record) syncs the data pages only; the
+        // commit thread syncs the meta page within the interval.
+        if (commitNow) Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: mode != CommitMode.Ordered);
         return result;
     }
 
@@ -171,9 +177,9 @@ internal sealed class DeferredCommitter : IDisposable
         return result;
     }
 
-    private void Ask(RequestKind kind, bool rethrow = true)
+    private void Ask(RequestKind kind, bool rethrow = true, bool durable = true)
     {
-        var request = new Request(kind, rethrow, null);
+        var request = new Request(kind, rethrow, null) { Durable = durable };
         Enqueue(request);
         request.Done.Wait();
         request.Done.Dispose();
@@ -194,25 +200,49 @@ internal sealed class DeferredCommitter : IDisposable
     {
         while (true)
         {
-            var wait = BatchOpen ? Remaining() : Timeout.InfiniteTimeSpan;
-            var woken = _wake.Wait(wait);
+            var woken = _wake.Wait(NextDeadline());
             Request? request = null;
             lock (_requests)
             {
                 if (woken) request = _queue.Dequeue();
             }
-            if (request is null) Commit(rethrow: false); // the interval ran out
+            if (request is null) CommitAndSync(); // the interval ran out
             else if (request.Kind == RequestKind.Stop) break; // every request before it was handled (FIFO)
             else Handle(request);
         }
         // Disposing: what was applied is committed (durably) before the environment closes.
-        Commit(rethrow: false);
+        CommitAndSync();
     }
 
-    private TimeSpan Remaining()
+    /// <summary>How long the commit thread may sleep: until the open batch's interval ends, or an ordered commit's meta page is due to be synced.</summary>
+    private TimeSpan NextDeadline()
     {
-        var left = _interval - System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _openedAt));
+        var due = long.MaxValue;
+        if (BatchOpen) due = Volatile.Read(ref _openedAt) + TicksOf(_interval);
+        if (_syncDue is { } sync) due = Math.Min(due, sync);
+        if (due == long.MaxValue) return Timeout.InfiniteTimeSpan;
+        var left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), due);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private static long TicksOf(TimeSpan span) => (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Commits the open batch durably, then syncs what ordered commits left unsynced.</summary>
+    private void CommitAndSync()
+    {
+        Commit(rethrow: false, durable: true);
+        if (_syncDue is null) return;
+        try
+        {
+            _env.Flush(force: true);
+        }
+        catch (Exception e)
+        {
+            var failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
+            _lostBatch ??= failure;
+            BatchLost?.Invoke(failure.SourceException);
+        }
+        _syncDue = null;
     }
 
     private void Handle(Request request)
@@ -225,10 +255,10 @@ internal sealed class DeferredCommitter : IDisposable
                     Begin();
                     break;
                 case RequestKind.Commit:
-                    Commit(request.Rethrow);
+                    Commit(request.Rethrow, request.Durable);
                     break;
                 case RequestKind.Flush:
-                    Commit(rethrow: false); // a failure is recorded as the lost batch, reported here once
+                    CommitAndSync(); // a failure is recorded as the lost batch, reported here once
                     var lost = _lostBatch;
                     _lostBatch = null;
                     lost?.Throw();
@@ -261,11 +291,12 @@ internal sealed class DeferredCommitter : IDisposable
     }
 
     /// <summary>
-    /// Commits the open batch and syncs the environment. A failure loses the batch: it is kept
-    /// for the next flush and, with <paramref name="rethrow"/>, also thrown to the caller that
-    /// asked for this commit.
+    /// Commits the open batch (its data pages are synced: the batch began with MDB_NOMETASYNC)
+    /// and, if <paramref name="durable"/>, syncs the meta page too; otherwise that sync is due
+    /// within the interval. A failure loses the batch: it is kept for the next flush and, with
+    /// <paramref name="rethrow"/>, also thrown to the caller that asked for this commit.
     /// </summary>
-    private void Commit(bool rethrow)
+    private void Commit(bool rethrow, bool durable)
     {
         lock (_gate)
         {
@@ -277,7 +308,15 @@ internal sealed class DeferredCommitter : IDisposable
                 if (applied.Length == 0) return; // every write threw: nothing to commit, disposing aborts
                 _faults()?.Invoke(CommitPhase.BeforeCommit);
                 LmdbErrors.Check(batch.Commit());
-                _env.Flush(force: true);
+                if (durable)
+                {
+                    _env.Flush(force: true);
+                    _syncDue = null;
+                }
+                else
+                {
+                    _syncDue ??= System.Diagnostics.Stopwatch.GetTimestamp() + TicksOf(_interval);
+                }
                 Interlocked.Increment(ref _commits);
                 Interlocked.Add(ref _committedWrites, applied.Length);
                 foreach (var committed in applied) committed.RunCommitHooks();
@@ -318,6 +357,7 @@ internal sealed class DeferredCommitter : IDisposable
         public RequestKind Kind { get; } = kind;
         public bool Rethrow { get; } = rethrow;
         public TaskCompletionSource? Completion { get; } = completion;
+        public bool Durable { get; init; } = true;
         public ExceptionDispatchInfo? Failure { get; set; }
         public ManualResetEventSlim Done { get; } = new(false);
     }
