@@ -35,14 +35,14 @@ internal sealed class CliContext
     }
 
     /// <summary>Opens the existing store; a missing store is a usage error, never silently created.</summary>
-    public async Task<WorkspaceStore> OpenAsync(CancellationToken cancellationToken)
+    public async Task<WorkspaceStore> OpenAsync(CancellationToken cancellationToken, Durability durability = Durability.PerOperation)
     {
         if (!StoreExists) throw new UsageException($"no store at {StoreDirectory}; run 'nokv init' (or pass --store DIR)");
         var config = S3FromFlags() ?? StoreConfig.Load(StoreDirectory) ?? new StoreConfig();
-        return await OpenWithAsync(config, cancellationToken).ConfigureAwait(false);
+        return await OpenWithAsync(config, cancellationToken, durability).ConfigureAwait(false);
     }
 
-    public async Task<WorkspaceStore> OpenWithAsync(StoreConfig config, CancellationToken cancellationToken)
+    public async Task<WorkspaceStore> OpenWithAsync(StoreConfig config, CancellationToken cancellationToken, Durability durability = Durability.PerOperation)
     {
         IBlockStore? blocks = null;
         if (config.Blocks == "s3")
@@ -55,7 +55,7 @@ internal sealed class CliContext
                 ForcePathStyle = config.S3Endpoint is not null,
             }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        return WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = StoreDirectory, BlockStore = blocks });
+        return WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = StoreDirectory, BlockStore = blocks, Durability = durability });
     }
 
     /// <summary>"@7" names snapshot 7; anything else is a store path.</summary>
