@@ -15,6 +15,7 @@ public sealed partial class WorkspaceStore
     /// garbage, not the store size. Safe to run while other threads read and write.
     /// </summary>
     /// <exception cref="StoreCorruptedException">A full sweep was asked of metadata that has never written a block while the block store holds NoKV blocks; nothing was swept.</exception>
+    /// <exception cref="DeferredCommitFailedException">A deferred commit failed since the store opened: it refuses changes until reopened.</exception>
     /// <param name="mode">Incremental (the default) looks only at queued garbage; Full also sweeps the block store for orphans and counts blocks only snapshots keep.</param>
     public GcReport CollectGarbage(GcMode mode = GcMode.Incremental) => CollectGarbageAsync(mode).GetAwaiter().GetResult();
 
@@ -22,6 +23,7 @@ public sealed partial class WorkspaceStore
     public async Task<GcReport> CollectGarbageAsync(GcMode mode = GcMode.Incremental, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        _meta.ThrowIfCommitFailed(); // GC acts on metadata this process may have seen change and lose
         using var op = Telemetry.Start(StoreOperation.Gc);
         await _gcGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

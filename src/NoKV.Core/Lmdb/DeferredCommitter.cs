@@ -26,8 +26,9 @@ namespace NoKV.Lmdb;
 /// A batch is begun with MDB_NOMETASYNC and its commit is followed by an environment sync, so a
 /// commit is durable and a machine crash in the middle of it leaves the previous commit (the new
 /// meta page reaches the disk only after its data pages). A commit that fails loses the batch:
-/// the failure is logged, thrown to a caller that asked for that commit, and thrown once by the
-/// next <see cref="Flush"/>, as fsync reports a failed writeback.
+/// the failure is logged and thrown to a caller that asked for that commit, and from then on every
+/// change and flush throws <see cref="DeferredCommitFailedException"/> until the store is reopened
+/// (see <see cref="Failure"/>).
 /// </para>
 /// </remarks>
 internal sealed class DeferredCommitter : IDisposable
@@ -49,7 +50,7 @@ internal sealed class DeferredCommitter : IDisposable
 
     // When an ordered commit's meta page must be synced by (Stopwatch ticks); commit thread only.
     private long? _syncDue;
-    private ExceptionDispatchInfo? _lostBatch;
+    private Exception? _failure; // the first failed commit: from then on the store refuses changes
 
     // The commit thread's requests; guarded by _requests.
     private readonly Lock _requests = new();
@@ -75,6 +76,19 @@ internal sealed class DeferredCommitter : IDisposable
     /// <summary>Called (on the commit thread) when a batch commit fails and its writes are lost.</summary>
     public Action<Exception>? BatchLost { get; init; }
 
+    /// <summary>
+    /// Set once a commit has failed: every later change and flush throws it (a fresh
+    /// <see cref="DeferredCommitFailedException"/> each time), because what this process holds in
+    /// memory may rest on the lost writes; reopening the store recovers.
+    /// </summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Throws if a commit has failed (see <see cref="Failure"/>).</summary>
+    public void ThrowIfFailed()
+    {
+        if (Failure is { } failure) throw new DeferredCommitFailedException(failure);
+    }
+
     /// <summary>True while writes are applied but not committed: reads must then run in the batch to see them.</summary>
     public bool BatchOpen => Volatile.Read(ref _batch) is not null;
 
@@ -85,12 +99,14 @@ internal sealed class DeferredCommitter : IDisposable
     public T Write<T>(Func<MetaTxn, T> body, CommitMode mode)
     {
         ThrowIfNested();
+        ThrowIfFailed();
         T result;
         bool commitNow;
         while (true)
         {
             lock (_gate)
             {
+                ThrowIfFailed(); // a commit may have failed while this writer waited for the lock
                 if (_batch is not null)
                 {
                     result = RunNested(body);
@@ -238,9 +254,7 @@ internal sealed class DeferredCommitter : IDisposable
         }
         catch (Exception e)
         {
-            var failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
-            _lostBatch ??= failure;
-            BatchLost?.Invoke(failure.SourceException);
+            Fail(e);
         }
         _syncDue = null;
     }
@@ -258,10 +272,8 @@ internal sealed class DeferredCommitter : IDisposable
                     Commit(request.Rethrow, request.Durable);
                     break;
                 case RequestKind.Flush:
-                    CommitAndSync(); // a failure is recorded as the lost batch, reported here once
-                    var lost = _lostBatch;
-                    _lostBatch = null;
-                    lost?.Throw();
+                    CommitAndSync();
+                    ThrowIfFailed();
                     break;
             }
         }
@@ -324,10 +336,8 @@ internal sealed class DeferredCommitter : IDisposable
             }
             catch (Exception e)
             {
-                var failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
-                _lostBatch ??= failure;
-                BatchLost?.Invoke(failure.SourceException);
-                if (rethrow) failure.Throw();
+                Fail(e);
+                if (rethrow) ThrowIfFailed();
             }
             finally
             {
@@ -335,6 +345,13 @@ internal sealed class DeferredCommitter : IDisposable
                 Volatile.Write(ref _batch, null);
             }
         }
+    }
+
+    /// <summary>Records the first failed commit (or sync) and reports it once to the log.</summary>
+    private void Fail(Exception e)
+    {
+        var failure = e is LightningException lightning ? LmdbErrors.From(lightning) : e;
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is null) BatchLost?.Invoke(failure);
     }
 
     /// <summary>Commits what is applied and stops the commit thread; later calls throw <see cref="ObjectDisposedException"/>.</summary>

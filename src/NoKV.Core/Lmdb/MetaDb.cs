@@ -146,6 +146,9 @@ internal sealed class MetaDb : IDisposable
         _deferred?.Flush();
     }
 
+    /// <summary>Throws <see cref="DeferredCommitFailedException"/> if a deferred commit has failed since the store opened (it then refuses changes until reopened).</summary>
+    public void ThrowIfCommitFailed() => Volatile.Read(ref _deferred)?.ThrowIfFailed();
+
     /// <summary>True while a deferred batch holds writes not yet committed.</summary>
     public bool HasUncommittedWrites => _deferred?.BatchOpen ?? false;
 
@@ -224,6 +227,8 @@ internal sealed class MetaDb : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
+            // After a failed deferred commit, what this process holds may rest on lost writes.
+            ThrowIfCommitFailed();
             if (mode == CommitMode.Deferred) return Deferred().Write(body, mode);
             // Any other write joins an open batch (committing it), so it never waits behind one.
             // A group commit that begins while a batch opens waits for LMDB's write lock, at most

@@ -149,7 +149,7 @@ public sealed class DeferredDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failed_batch_commit_loses_only_that_batch_and_the_next_flush_reports_it()
+    public async Task A_failed_batch_commit_loses_only_that_batch_and_the_store_refuses_changes_until_reopened()
     {
         var directory = NewDirectory();
         var store = OpenDeferred(directory, TimeSpan.FromMinutes(1));
@@ -162,16 +162,23 @@ public sealed class DeferredDurabilityTests : IDisposable
         {
             if (phase == CommitPhase.BeforeCommit && Interlocked.Exchange(ref fired, 1) == 0) throw new IOException("the disk refused the commit");
         };
-        var failure = await Assert.ThrowsAsync<IOException>(() => store.FlushAsync());
+        var failure = await Assert.ThrowsAsync<DeferredCommitFailedException>(() => store.FlushAsync());
+        Assert.IsType<IOException>(failure.InnerException);
         Assert.Contains("refused", failure.Message, StringComparison.Ordinal);
-        store.Flush(); // reported once, like fsync after a failed writeback
 
-        // The store goes on: a new batch commits.
-        await ws.WriteAllBytesAsync("/later", TestData.Bytes(10, 3));
-        store.Flush();
+        // What this process holds may rest on the lost writes: every change and flush is refused,
+        // reads go on and see the last committed state.
+        await Assert.ThrowsAsync<DeferredCommitFailedException>(() => ws.WriteAllBytesAsync("/later", TestData.Bytes(10, 3)));
+        Assert.Throws<DeferredCommitFailedException>(() => ws.CreateDirectory("/d"));
+        Assert.Throws<DeferredCommitFailedException>(() => store.Flush());
+        Assert.Throws<DeferredCommitFailedException>(() => store.CollectGarbage());
+        Assert.Equal(["/kept"], store.OpenWorkspace("/w").List("/").Select(n => n.Path));
         store.Dispose();
-        using var reopened = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = directory, ChunkSize = TempStore.SmallChunk });
-        Assert.Equal(["/kept", "/later"], Files(reopened, "/w").Keys.Order(StringComparer.Ordinal));
+
+        using var reopened = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = directory, ChunkSize = TempStore.SmallChunk, Durability = Durability.Deferred });
+        Assert.Equal(["/kept"], Files(reopened, "/w").Keys);
+        await reopened.OpenWorkspace("/w").WriteAllBytesAsync("/after", TestData.Bytes(10, 4));
+        reopened.Flush();
         Assert.True(reopened.Verify().IsHealthy);
     }
 
