@@ -33,6 +33,9 @@ public sealed class MountedReadTests
         Assert.Equal($"{t.Base.RootInode}", Fuse.RunOk(dir, "stat", "-c", "%i", ".").Trim());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(big)), Fuse.RunOk(dir, "sha256sum", "big.bin").Split(' ')[0]);
         Assert.Equal(big, File.ReadAllBytes(Path.Combine(dir, "big.bin")));
+        // statfs: df reports the disk the store is on.
+        Assert.Contains("nokv", Fuse.RunOk(dir, "df", "-T", "."));
+        Assert.Equal("255", Fuse.RunOk(dir, "stat", "-f", "-c", "%l", ".").Trim());
     }
 
     [FuseFact]

@@ -173,4 +173,16 @@ public sealed class MountedWriteTests
         Assert.Equal(0u, t.Base.Stat("/d/f").OwnerId);
         Assert.Equal("d/f", t.Base.Stat("/l").LinkTarget);
     }
+
+    [FuseFact]
+    public async Task Shell_redirection_over_an_existing_longer_file_truncates_it()
+    {
+        await using var t = new MountedStore();
+        await t.Base.WriteAllBytesAsync("/f", "a much longer old content"u8.ToArray());
+        var mount = await t.MountAsync("/base");
+        Assert.True(File.Exists(Path.Combine(mount.Directory, "f"))); // the kernel knows the name: the shell's open is OPEN, not CREATE
+        Fuse.RunOk(mount.Directory, "sh", "-c", "printf abc > f");
+        Assert.Equal("abc", File.ReadAllText(Path.Combine(mount.Directory, "f")));
+        Assert.Equal("abc", Text(await t.Base.ReadAllBytesAsync("/f")));
+    }
 }

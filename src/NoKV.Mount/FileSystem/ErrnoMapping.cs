@@ -14,7 +14,7 @@ internal static class ErrnoMapping
     {
         var errno = exception switch
         {
-            PathLimitExceededException => Errno.ENAMETOOLONG,
+            PathLimitExceededException or NameTooLongException => Errno.ENAMETOOLONG,
             NoKVException e => e.ErrorKind switch
             {
                 NoKVErrorKind.NotFound => Errno.ENOENT,

@@ -15,6 +15,7 @@ internal sealed partial class MountedFileSystem
     private void Lookup(FuseRequest r)
     {
         var (name, _) = r.NameAt(0);
+        CheckNameLength(name);
         var found = _store.Queries.Lookup(View.ViewOf, Inode(r.Header.NodeId), name);
         if (found is not { } node)
         {
@@ -43,7 +44,7 @@ internal sealed partial class MountedFileSystem
         r.Reply(target);
     }
 
-    private void Open(FuseRequest r)
+    private async Task OpenAsync(FuseRequest r)
     {
         var open = r.Read<FuseOpenIn>();
         var fh = OpenHandle(Inode(r.Header.NodeId), open.Flags, out var errno);
@@ -51,6 +52,11 @@ internal sealed partial class MountedFileSystem
         {
             r.ReplyError(errno);
             return;
+        }
+        // The kernel passes O_TRUNC to open (atomic_o_trunc) instead of a separate truncate.
+        if ((open.Flags & FuseConstants.OTrunc) != 0 && (open.Flags & FuseConstants.OAccModeMask) != FuseConstants.OReadOnly)
+        {
+            await _files.Handle(fh)!.File.TruncateAsync(0, _store.MaxFileSize, CancellationToken.None).ConfigureAwait(false);
         }
         var reply = new FuseOpenOut { Fh = fh };
         r.Reply(in reply);

@@ -62,7 +62,7 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.Lookup: Lookup(r); break;
             case FuseOpcode.GetAttr: GetAttr(r); break;
             case FuseOpcode.ReadLink: ReadLink(r); break;
-            case FuseOpcode.Open: Open(r); break;
+            case FuseOpcode.Open: return OpenAsync(r);
             case FuseOpcode.Read: return ReadAsync(r);
             case FuseOpcode.Release: return ReleaseAsync(r);
             case FuseOpcode.OpenDir: OpenDir(r); break;
@@ -114,6 +114,7 @@ internal sealed partial class MountedFileSystem
 
     private static string NameText(byte[] name)
     {
+        CheckNameLength(name);
         try
         {
             return StrictUtf8.GetString(name);
@@ -122,6 +123,12 @@ internal sealed partial class MountedFileSystem
         {
             throw new InvalidPathException(Encoding.UTF8.GetString(name), "NoKV names are UTF-8");
         }
+    }
+
+    /// <summary>A name longer than any NoKV name (255 UTF-8 bytes) is ENAMETOOLONG, as on a local file system.</summary>
+    private static void CheckNameLength(byte[] name)
+    {
+        if (name.Length > Paths.PathRules.MaxNameBytes) throw new NameTooLongException();
     }
 
     /// <summary>A node's attributes, with a file's buffered writes (length, time) when it is open here.</summary>
