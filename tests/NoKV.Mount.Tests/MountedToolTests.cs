@@ -81,4 +81,50 @@ public sealed class MountedToolTests
         Assert.Equal("src/main.c", fork.Stat("/link").LinkTarget);
         Assert.Equal("new\n", System.Text.Encoding.UTF8.GetString(await fork.ReadAllBytesAsync("/old.txt")));
     }
+
+    [FuseFact]
+    public async Task Tar_extracts_into_the_mount_and_tars_back_the_same_tree()
+    {
+        var (t, _, _, mount) = await MountedForkAsync();
+        await using var _ = t;
+        // A source tree on the local disk, with modes, a link and an empty directory.
+        var source = Directory.CreateDirectory(Path.Combine(t.Root, "source")).FullName;
+        Fuse.RunOk(source, "sh", "-c",
+            "mkdir -p a/b empty && echo one > a/one && head -c 300000 /dev/urandom > a/b/blob && chmod 0750 a/b && chmod 0600 a/one && ln -s b/blob a/link");
+        var archive = Path.Combine(t.Root, "in.tar");
+        Fuse.RunOk(source, "tar", "-cf", archive, "--sort=name", "--mtime=2020-01-01", "--owner=0", "--group=0", "--numeric-owner", ".");
+        var into = Path.Combine(mount.Directory, "x");
+        Directory.CreateDirectory(into);
+        Fuse.RunOk(into, "tar", "-xpf", archive);
+        var back = Path.Combine(t.Root, "back.tar");
+        Fuse.RunOk(into, "tar", "-cf", back, "--sort=name", "--mtime=2020-01-01", "--owner=0", "--group=0", "--numeric-owner", ".");
+        Assert.Equal(File.ReadAllBytes(archive), File.ReadAllBytes(back));
+    }
+
+    [FuseFact]
+    public async Task Sqlite_commits_transactions_in_the_mount_and_the_database_reads_back_from_the_store()
+    {
+        var (t, fork, _, mount) = await MountedForkAsync();
+        await using var _ = t;
+        var code = """
+import sqlite3
+db = sqlite3.connect('app.db')
+db.execute('create table kv (k integer primary key, v text)')
+for i in range(50):
+    with db:
+        db.execute('insert into kv values (?, ?)', (i, 'value %d' % i * 20))
+with db:
+    db.execute('update kv set v = ? where k % 7 = 0', ('changed',))
+db.close()
+db = sqlite3.connect('app.db')
+print(db.execute('select count(*), sum(v = "changed") from kv').fetchone(), db.execute('pragma integrity_check').fetchone()[0])
+""";
+        Assert.Equal("(50, 8) ok", Fuse.RunOk(mount.Directory, "python3", "-c", code).Trim());
+        await mount.UnmountAsync();
+        // The database file in the workspace is the one sqlite wrote: a copy on local disk opens clean.
+        var copy = Path.Combine(t.Root, "copy.db");
+        await File.WriteAllBytesAsync(copy, await fork.ReadAllBytesAsync("/app.db"));
+        Assert.Equal("ok", Fuse.RunOk(t.Root, "sqlite3", copy, "pragma integrity_check").Trim());
+        Assert.Equal("50", Fuse.RunOk(t.Root, "sqlite3", copy, "select count(*) from kv").Trim());
+    }
 }

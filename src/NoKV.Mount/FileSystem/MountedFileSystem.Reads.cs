@@ -114,7 +114,7 @@ internal sealed partial class MountedFileSystem
         {
             try
             {
-                await last.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false);
+                await PublishAsync(last).ConfigureAwait(false);
             }
             finally
             {

@@ -152,14 +152,14 @@ internal sealed partial class MountedFileSystem
             return;
         }
         var publishNow = await handle.File.WriteAsync(offset, data, _store.MaxFileSize, CancellationToken.None).ConfigureAwait(false);
-        if (publishNow) await handle.File.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false);
+        if (publishNow) await PublishAsync(handle.File).ConfigureAwait(false);
         var reply = new FuseWriteOut { Size = write.Size };
         r.Reply(in reply);
     }
 
     private async Task FlushAsync(FuseRequest r, ulong fh)
     {
-        if (_files.Handle(fh) is { } handle) await handle.File.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false);
+        if (_files.Handle(fh) is { } handle) await PublishAsync(handle.File).ConfigureAwait(false);
         r.ReplyOk();
     }
 

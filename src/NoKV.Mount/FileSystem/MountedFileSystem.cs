@@ -33,6 +33,9 @@ internal sealed partial class MountedFileSystem
 
     public MountedView View { get; }
 
+    /// <summary>The session's connection, for notices to the kernel (set once the session exists).</summary>
+    public FuseConnection? Connection { get; set; }
+
     public ILogger Logger { get; }
 
     /// <summary>What is mounted, for log lines.</summary>
@@ -168,6 +171,16 @@ internal sealed partial class MountedFileSystem
         return new FuseAttrOut { AttrValid = seconds, AttrValidNsec = nanos, Attr = AttributeEncoding.ToFuse(node) };
     }
 
+    /// <summary>
+    /// Publishes a file's buffered writes; the new version's times differ from the ones the
+    /// kernel cached while it wrote, so its cached attributes are dropped (a tool that stats a
+    /// file twice, like tar, must see the same times both times).
+    /// </summary>
+    private async Task PublishAsync(OpenFile file)
+    {
+        if (await file.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false)) Connection?.InvalidateAttributes(NodeId(file.Inode));
+    }
+
     /// <summary>Publishes every open file's buffered writes (unmount, syncfs).</summary>
     public async Task PublishAllAsync()
     {
@@ -175,7 +188,7 @@ internal sealed partial class MountedFileSystem
         {
             try
             {
-                await file.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false);
+                await PublishAsync(file).ConfigureAwait(false);
             }
             catch (Exception e) when (e is NoKVException or IOException)
             {

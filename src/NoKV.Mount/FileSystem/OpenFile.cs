@@ -21,6 +21,7 @@ internal sealed class OpenFile : IAsyncDisposable
     private long _size;
     private long _buffered;
     private long? _pendingModified;
+    private DateTime _lastWrite = DateTime.UtcNow;
 
     public OpenFile(long inode, OpenVersion basis, NodeAttributes attributes)
     {
@@ -45,17 +46,13 @@ internal sealed class OpenFile : IAsyncDisposable
 
     private long ChunkSize => _basis.ChunkSize;
 
-    /// <summary>What getattr reports while the file is open: the buffered length, and a modification time of now if it was written.</summary>
-    public NodeAttributes Overlay(NodeAttributes stored) => WithPending(stored);
-
-    private NodeAttributes WithPending(NodeAttributes stored)
+    /// <summary>What getattr reports while the file is open: the buffered length, and the time of the last buffered write (or the one utimens set).</summary>
+    public NodeAttributes Overlay(NodeAttributes stored)
     {
         if (!Dirty) return stored;
         var modified = _pendingModified is { } ticks ? new DateTime(ticks, DateTimeKind.Utc) : _lastWrite;
         return stored with { Size = _size, ModifiedUtc = modified, ChangedUtc = _lastWrite };
     }
-
-    private DateTime _lastWrite = DateTime.UtcNow;
 
     public async Task<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
@@ -194,12 +191,13 @@ internal sealed class OpenFile : IAsyncDisposable
     /// Another writer's version published meanwhile is built on, not undone: the buffered chunks
     /// land on top of it.
     /// </summary>
-    public async Task PublishAsync(WorkspaceStore store, MountedView view, CancellationToken cancellationToken)
+    /// <returns>True if a version was published.</returns>
+    public async Task<bool> PublishAsync(WorkspaceStore store, MountedView view, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!Dirty || Unlinked || view.Workspace is not { } ws) return;
+            if (!Dirty || Unlinked || view.Workspace is not { } ws) return false;
             for (var attempt = 0; ; attempt++)
             {
                 var chunks = _pages.ToDictionary(p => p.Key, p => p.Value.Bytes);
@@ -216,7 +214,7 @@ internal sealed class OpenFile : IAsyncDisposable
                 catch (PathNotFoundException)
                 {
                     Unlinked = true;
-                    return;
+                    return false;
                 }
             }
             await RebaseAsync(store, view, keepBelow: null).ConfigureAwait(false);
@@ -227,6 +225,7 @@ internal sealed class OpenFile : IAsyncDisposable
                 _pendingModified = null;
                 Attributes = store.Mutations.SetAttributes(ws, Inode, new AttributeChange(ModifiedUtcTicks: ticks));
             }
+            return true;
         }
         finally
         {

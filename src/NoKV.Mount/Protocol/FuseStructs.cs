@@ -283,6 +283,14 @@ internal struct FuseGetXAttrOut
 }
 
 [StructLayout(LayoutKind.Sequential)]
+internal struct FuseNotifyInvalInodeOut
+{
+    public ulong Ino;
+    public long Off;
+    public long Len;
+}
+
+[StructLayout(LayoutKind.Sequential)]
 internal struct FuseDirent
 {
     public ulong Ino;

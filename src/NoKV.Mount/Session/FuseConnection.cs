@@ -65,6 +65,17 @@ internal sealed unsafe class FuseConnection(int fd, ILogger logger)
         }
     }
 
+    /// <summary>
+    /// Tells the kernel a node's cached attributes are stale (FUSE_NOTIFY_INVAL_INODE with
+    /// offset -1: attributes only; the page cache holds what was written, still right).
+    /// </summary>
+    public void InvalidateAttributes(ulong nodeId)
+    {
+        const int notifyInvalInode = 2;
+        var notice = new FuseNotifyInvalInodeOut { Ino = nodeId, Off = -1, Len = 0 };
+        Reply(0, notifyInvalInode, MemoryMarshal.AsBytes(new ReadOnlySpan<FuseNotifyInvalInodeOut>(in notice)));
+    }
+
     public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0) Libc.Close(fd);

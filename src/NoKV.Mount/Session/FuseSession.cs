@@ -61,7 +61,9 @@ internal sealed class FuseSession
         }
 
         var logger = fileSystem.Logger;
-        var session = new FuseSession(fileSystem, new FuseConnection(fd, logger), directory, logger);
+        var connection = new FuseConnection(fd, logger);
+        fileSystem.Connection = connection;
+        var session = new FuseSession(fileSystem, connection, directory, logger);
         var reader = new Thread(session.ReadLoop, maxStackSize: 256 * 1024) { IsBackground = true, Name = "nokv-fuse " + directory };
         reader.Start();
         try
