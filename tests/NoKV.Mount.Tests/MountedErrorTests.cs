@@ -74,7 +74,8 @@ print(' '.join([
     [FuseFact]
     public async Task A_corrupted_block_reads_as_eio_never_as_wrong_bytes()
     {
-        await using var t = new MountedStore(chunkSize: 4096);
+        var log = new RecordingLoggerFactory();
+        await using var t = new MountedStore(chunkSize: 4096, loggerFactory: log);
         var data = new byte[3 * 4096];
         new Random(1).NextBytes(data);
         await t.Base.WriteAllBytesAsync("/f", data);
@@ -87,6 +88,7 @@ print(' '.join([
         var (code, output) = Fuse.Run(mount.Directory, "cat", "f");
         Assert.NotEqual(0, code);
         Assert.Contains("Input/output error", output);
+        Assert.Contains(log.Entries, e => e.EventId == 9006 && e.Message.Contains("damaged or missing", StringComparison.Ordinal));
     }
 
     [FuseFact]

@@ -8,11 +8,11 @@ public sealed class MountedStore : IAsyncDisposable
 {
     private readonly List<WorkspaceMount> _mounts = [];
 
-    public MountedStore(int chunkSize = 64 * 1024, long maxFileSize = 1L << 40)
+    public MountedStore(int chunkSize = 64 * 1024, long maxFileSize = 1L << 40, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "nokv-mount-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
-        Store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Path.Combine(Root, "store"), ChunkSize = chunkSize, MaxFileSize = maxFileSize });
+        Store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Path.Combine(Root, "store"), ChunkSize = chunkSize, MaxFileSize = maxFileSize, LoggerFactory = loggerFactory });
         Base = Store.CreateWorkspace("/base");
     }
 

@@ -185,4 +185,42 @@ public sealed class MountedWriteTests
         Assert.Equal("abc", File.ReadAllText(Path.Combine(mount.Directory, "f")));
         Assert.Equal("abc", Text(await t.Base.ReadAllBytesAsync("/f")));
     }
+
+    [FuseFact]
+    public async Task A_version_published_beside_the_mount_while_a_file_is_open_is_built_on_not_undone()
+    {
+        await using var t = new MountedStore(chunkSize: 4096);
+        await t.Base.WriteAllBytesAsync("/f", new byte[10_000]);
+        var mount = await t.MountAsync("/base");
+        using (var stream = new FileStream(Path.Combine(mount.Directory, "f"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0))
+        {
+            stream.Write("mount"u8);
+            // Another writer (the library API) appends while the mount holds unpublished bytes.
+            await using (var append = await t.Base.OpenAppendAsync("/f")) await append.WriteAsync("+api"u8.ToArray());
+        }
+        var bytes = await t.Base.ReadAllBytesAsync("/f");
+        Assert.Equal(10_004, bytes.Length);
+        Assert.Equal("mount", Text(bytes[..5]));
+        Assert.Equal("+api", Text(bytes[^4..]));
+    }
+
+    [FuseFact]
+    public async Task A_large_sequential_write_is_published_in_bounded_pieces_and_reads_back_whole()
+    {
+        await using var t = new MountedStore(chunkSize: 1 << 20);
+        var mount = await t.MountAsync("/base");
+        var path = Path.Combine(mount.Directory, "big");
+        var data = new byte[150 << 20]; // past the 64 MiB a file buffers before publishing what it has
+        new Random(5).NextBytes(data);
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0))
+        {
+            for (var offset = 0; offset < data.Length; offset += 1 << 20) stream.Write(data, offset, 1 << 20);
+            // Some of it is already in the store before close: memory stays bounded.
+            Assert.InRange(t.Base.Stat("/big").Length, 64 << 20, data.Length);
+        }
+        Assert.Equal(data.Length, t.Base.Stat("/big").Length);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(data), System.Security.Cryptography.SHA256.HashData(await t.Base.ReadAllBytesAsync("/big")));
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(data), System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        Assert.True(t.Store.Verify().IsHealthy);
+    }
 }

@@ -22,6 +22,7 @@ internal sealed class OpenFile : IAsyncDisposable
     private long _buffered;
     private long? _pendingModified;
     private DateTime _lastWrite = DateTime.UtcNow;
+    private bool _truncated; // a cut or O_TRUNC is buffered: the length here is deliberate
 
     public OpenFile(long inode, OpenVersion basis, NodeAttributes attributes)
     {
@@ -161,6 +162,7 @@ internal sealed class OpenFile : IAsyncDisposable
                 _keepBelow = Math.Min(_keepBelow, size);
             }
             _size = size;
+            _truncated = true;
             _lastWrite = DateTime.UtcNow;
         }
         finally
@@ -208,8 +210,10 @@ internal sealed class OpenFile : IAsyncDisposable
                 }
                 catch (VersionRacedException) when (attempt < 10)
                 {
-                    // Rebase on the version that won: our chunks over it, its bytes elsewhere up to our length.
-                    await RebaseAsync(store, view, keepBelow: _size).ConfigureAwait(false);
+                    // Rebase on the version that won: our chunks over it, its bytes elsewhere. A
+                    // file that only grew here keeps what the other writer appended; one cut here
+                    // keeps our length.
+                    await RebaseAsync(store, view, keepBelow: _truncated ? _size : null).ConfigureAwait(false);
                 }
                 catch (PathNotFoundException)
                 {
@@ -217,8 +221,9 @@ internal sealed class OpenFile : IAsyncDisposable
                     return false;
                 }
             }
-            await RebaseAsync(store, view, keepBelow: null).ConfigureAwait(false);
             _pages.Clear();
+            await RebaseAsync(store, view, keepBelow: null).ConfigureAwait(false);
+            _truncated = false;
             _buffered = 0;
             if (_pendingModified is { } ticks)
             {
@@ -241,7 +246,7 @@ internal sealed class OpenFile : IAsyncDisposable
         _basis = fresh;
         await old.DisposeAsync().ConfigureAwait(false);
         if (keepBelow is { } keep) _keepBelow = keep;
-        else _keepBelow = _size = fresh.Size;
+        else _keepBelow = _size = Math.Max(_pages.Count == 0 ? 0 : _size, fresh.Size);
     }
 
     /// <summary>The file left the namespace: keep its bytes for its handles, publish nothing.</summary>
