@@ -92,6 +92,4 @@ internal sealed class DirectoryHandle(long inode)
     public long Inode { get; } = inode;
 
     public List<byte[]> Listed { get; } = [];
-
-    public DirectoryPage? LastPage { get; set; }
 }
