@@ -13,7 +13,11 @@ public sealed class ChunkPatchTests
     private const int Chunk = TempStore.SmallChunk;
 
     /// <summary>One generated case: the old file, a cut, a new length, and the chunks replaced.</summary>
-    public sealed record PatchCase(int OldLength, int KeepBelow, int NewLength, (int Index, int Length)[] Replaced);
+    public sealed record PatchCase(int OldLength, int KeepBelow, int NewLength, (int Index, int Length)[] Replaced)
+    {
+        public override string ToString() =>
+            $"old {OldLength}, keep below {KeepBelow}, new {NewLength}, replaced [{string.Join(", ", Replaced.Select(r => $"{r.Index}:{r.Length}"))}]";
+    }
 
     private static readonly Gen<PatchCase> Cases =
         from oldLength in Gen.Choose(0, 6 * Chunk)
