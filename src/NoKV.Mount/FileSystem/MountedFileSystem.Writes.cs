@@ -166,6 +166,15 @@ internal sealed partial class MountedFileSystem
     private async Task SyncFsAsync(FuseRequest r)
     {
         await PublishAllAsync().ConfigureAwait(false);
+        await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        r.ReplyOk();
+    }
+
+    /// <summary>fsync: the file's buffered writes become a version, and (as with every change the mount made) durable.</summary>
+    private async Task FSyncAsync(FuseRequest r, ulong fh)
+    {
+        if (_files.Handle(fh) is { } handle) await PublishAsync(handle.File).ConfigureAwait(false);
+        await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         r.ReplyOk();
     }
 

@@ -43,6 +43,10 @@ internal sealed partial class MountedFileSystem
 
     public async Task HandleAsync(FuseRequest request)
     {
+        // POSIX durability, whatever the store's own setting: a change is published when its
+        // request returns and durable at fsync, syncfs, unmount or within the store's flush
+        // interval; a build writing 10,000 files pays no durable commit per file.
+        using var deferred = WorkspaceStore.DeferWrites();
         try
         {
             await DispatchAsync(request).ConfigureAwait(false);
@@ -72,7 +76,8 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.ReadDir: ReadDir(r); break;
             case FuseOpcode.ReleaseDir: ReleaseDir(r); break;
             case FuseOpcode.StatFs: StatFs(r); break;
-            case FuseOpcode.Access or FuseOpcode.FSyncDir or FuseOpcode.Destroy: r.ReplyOk(); break;
+            case FuseOpcode.Access or FuseOpcode.Destroy: r.ReplyOk(); break;
+            case FuseOpcode.FSyncDir: return FSyncAsync(r, ulong.MaxValue); // a directory's entries: make the mount's changes durable
             case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENODATA); break;
             case FuseOpcode.ListXAttr: ListXAttr(r); break;
             case FuseOpcode.SetXAttr: r.ReplyError(Errno.ENOTSUP); break;
@@ -92,7 +97,7 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.Create: return CreateAsync(r);
             case FuseOpcode.Write: return WriteAsync(r);
             case FuseOpcode.Flush: return FlushAsync(r, r.Read<FuseFlushIn>().Fh);
-            case FuseOpcode.FSync: return FlushAsync(r, r.Read<FuseFSyncIn>().Fh);
+            case FuseOpcode.FSync: return FSyncAsync(r, r.Read<FuseFSyncIn>().Fh);
             case FuseOpcode.SyncFs: return SyncFsAsync(r);
             default: r.ReplyError(Errno.ENOSYS); break;
         }
@@ -197,10 +202,30 @@ internal sealed partial class MountedFileSystem
         }
     }
 
-    /// <summary>The session ended: publish what open files still hold, and release their versions.</summary>
-    public async Task ShutdownAsync()
+    /// <summary>Publishes what every open file holds, then makes everything the mount published durable (syncfs, unmount).</summary>
+    public async Task PublishAllDurablyAsync()
     {
         await PublishAllAsync().ConfigureAwait(false);
+        await FlushStoreAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Makes the store's published changes durable; a store that refuses (its deferred commit failed) is logged, not thrown, at unmount.</summary>
+    private async Task FlushStoreAsync()
+    {
+        try
+        {
+            await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NoKVException or ObjectDisposedException)
+        {
+            MountLog.PublishAtUnmountFailed(Logger, e, View.RootInode);
+        }
+    }
+
+    /// <summary>The session ended: publish what open files still hold, make it durable, and release their versions.</summary>
+    public async Task ShutdownAsync()
+    {
+        await PublishAllDurablyAsync().ConfigureAwait(false);
         foreach (var file in _files.DrainAll()) await file.DisposeAsync().ConfigureAwait(false);
         _directories.Clear();
     }

@@ -86,7 +86,7 @@ internal sealed class FuseSession
         if (Interlocked.Exchange(ref _unmounting, 1) == 0 && !_completion.Task.IsCompleted)
         {
             // Publish what open files hold first: a detach below may cut the handles off.
-            await _fileSystem.PublishAllAsync().ConfigureAwait(false);
+            await _fileSystem.PublishAllDurablyAsync().ConfigureAwait(false);
             if (Libc.Unmount(_directory, 0) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
