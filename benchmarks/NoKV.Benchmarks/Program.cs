@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bars [--large N] [--reps N]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- compare [--files N[,N...]] [--forks K] [--io-mib M] [--chunk-mib C] [--parallel-uploads P] [--out DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- smallwrites [--seconds S] [--forks K]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bigio [--mib M] [--rounds R] [--chunk-mib C] [--peak-mib P] [--diagnose 1] [--dir DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;
@@ -11,6 +12,7 @@ return args.FirstOrDefault() switch
     "bars" => await BarsRunner.RunAsync(new Args(args[1..])),
     "compare" => await NoKV.Benchmarks.Compare.CompareRunner.RunAsync(new Args(args[1..])),
     "smallwrites" => await SmallWritesRunner.RunAsync(new Args(args[1..])),
+    "bigio" => await BigIoRunner.RunAsync(new Args(args[1..])),
     "bdn" => RunBenchmarkDotNet(args[1..]),
     _ => Usage(),
 };

@@ -48,7 +48,7 @@ public sealed class WorkspaceWriteStream : Stream
     private readonly List<string> _uploaded = [];
     private readonly Action<Streams.PendingFile> _publish;
     private readonly Action? _onClosed;
-    private readonly Queue<Task> _inFlight = new();
+    private readonly Queue<Upload> _inFlight = new();
     private byte[]? _buffer;
     private int _filled;
     private long _length;
@@ -354,8 +354,9 @@ public sealed class WorkspaceWriteStream : Stream
 
     /// <summary>
     /// Hands the full buffer to an upload and returns once fewer than MaxParallelUploads are in
-    /// flight, so a large file streams to a slow block store several chunks at a time. An upload
-    /// that fails poisons the session even if nobody awaits it yet.
+    /// flight, so the writer fills the next chunk while earlier ones are checksummed and stored (a
+    /// local store's put includes its fsync). An upload that fails poisons the session even if
+    /// nobody awaits it yet.
     /// </summary>
     private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
     {
@@ -369,28 +370,42 @@ public sealed class WorkspaceWriteStream : Stream
         }
         var buffer = _buffer!;
         var length = _filled;
-        var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
+        var index = _chunks.Count;
+        var key = BlockKeys.Of(_wsId, _blockInode, _gen, index);
         _uploaded.Add(key);
-        _chunks.Add(ChunkRecord.InBlock(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
+        // The checksum is filled in when the upload finishes (it is computed beside the put, off
+        // the writer's thread); every upload is drained before anything is published.
+        _chunks.Add(ChunkRecord.InBlock(length, 0, _wsId, _blockInode, _gen, index));
         _buffer = null;
         _filled = 0;
         // The upload belongs to the session, not to this call: it outlives the call, and a token
         // cancelled after the call returned must not fail it. The caller's token bounds only the
         // wait for a free upload slot (a cancelled wait poisons the session like any cancelled write).
-        _inFlight.Enqueue(UploadAsync(key, buffer, length));
+        // On the thread pool: a block store may complete synchronously (the local one does), and
+        // then the writer would wait for every put instead of filling the next chunk.
+        _inFlight.Enqueue(new Upload(index, Task.Run(() => UploadAsync(key, buffer, length), CancellationToken.None)));
         while (_inFlight.Count >= _store.MaxParallelUploads)
         {
             // Dequeued only once finished: a failed or still-running upload stays for Dispose to drain.
-            await _inFlight.Peek().WaitAsync(cancellationToken).ConfigureAwait(false);
-            await _inFlight.Dequeue().ConfigureAwait(false);
+            await _inFlight.Peek().Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Completed(_inFlight.Dequeue());
         }
     }
 
-    private async Task UploadAsync(string key, byte[] buffer, int length)
+    /// <summary>An upload in flight: the chunk it stores and its put, which yields the chunk's checksum.</summary>
+    private readonly record struct Upload(int Index, Task<ulong> Task);
+
+    /// <summary>Records the checksum of a finished upload in its chunk; rethrows its failure.</summary>
+    private void Completed(Upload upload) =>
+        _chunks[upload.Index] = _chunks[upload.Index] with { Checksum = upload.Task.GetAwaiter().GetResult() };
+
+    private async Task<ulong> UploadAsync(string key, byte[] buffer, int length)
     {
         try
         {
+            var checksum = ChunkChecksum.Of(buffer.AsSpan(0, length));
             await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+            return checksum;
         }
         catch (Exception e)
         {
@@ -410,12 +425,13 @@ public sealed class WorkspaceWriteStream : Stream
         _inFlight.Clear();
         try
         {
-            await Task.WhenAll(pending).ConfigureAwait(false);
+            await Task.WhenAll(pending.Select(u => u.Task)).ConfigureAwait(false);
         }
         catch
         {
-            ExceptionDispatchInfo.Throw(pending.First(t => t.IsFaulted || t.IsCanceled).Exception?.InnerException ?? new OperationCanceledException());
+            ExceptionDispatchInfo.Throw(pending.First(u => u.Task.IsFaulted || u.Task.IsCanceled).Task.Exception?.InnerException ?? new OperationCanceledException());
         }
+        foreach (var upload in pending) Completed(upload);
     }
 
     /// <inheritdoc />
