@@ -1,4 +1,3 @@
-using System.Buffers;
 using NoKV.Blocks;
 using NoKV.Lmdb;
 
@@ -24,6 +23,7 @@ internal sealed class ChunkReadAhead(IBlockStore blocks, ChunkRecord[] chunks, o
     public const int MaxDepth = 2;
 
     private readonly Queue<(int Index, Task<LoadedChunk> Load)> _ahead = new();
+    private readonly ChunkBufferRecycler _buffers = new(MaxDepth + 1);
     private CancellationTokenSource _cancel = new();
     private int _depth;
     private int _last = -1;
@@ -59,7 +59,7 @@ internal sealed class ChunkReadAhead(IBlockStore blocks, ChunkRecord[] chunks, o
         // Read ahead first, so the next chunks load while this one does.
         _last = index;
         if (sequential) ReadAhead(index);
-        return await LoadAsync(blocks, chunks[index], index, cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(blocks, chunks[index], index, _buffers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ internal sealed class ChunkReadAhead(IBlockStore blocks, ChunkRecord[] chunks, o
             var i = next++;
             // On the thread pool: a block store may complete synchronously (the local one does),
             // and then nothing would overlap with the caller.
-            _ahead.Enqueue((i, Task.Run(() => LoadAsync(blocks, chunks[i], i, token).AsTask(), token)));
+            _ahead.Enqueue((i, Task.Run(() => LoadAsync(blocks, chunks[i], i, _buffers, token).AsTask(), token)));
         }
     }
 
@@ -110,28 +110,32 @@ internal sealed class ChunkReadAhead(IBlockStore blocks, ChunkRecord[] chunks, o
         GC.KeepAlive(_owner);
     }
 
-    /// <summary>Discards the read-ahead, waiting for it: the reader's lease may be released only after this.</summary>
+    /// <summary>
+    /// Discards the read-ahead, waiting for it: the reader's lease may be released only after this.
+    /// The reader releases the chunk it holds first, so its buffer is recycled too.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
         _disposed = true;
         await DiscardAsync().ConfigureAwait(false);
         _cancel.Dispose();
+        _buffers.Clear();
     }
 
-    /// <summary>Reads and verifies one chunk into a pooled buffer with room for one byte more, so a block that grew shows.</summary>
-    public static async ValueTask<LoadedChunk> LoadAsync(IBlockStore blocks, ChunkRecord expected, int index, CancellationToken cancellationToken)
+    /// <summary>Reads and verifies one chunk into a recycled buffer with room for one byte more, so a block that grew shows.</summary>
+    private static async ValueTask<LoadedChunk> LoadAsync(IBlockStore blocks, ChunkRecord expected, int index, ChunkBufferRecycler buffers, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(expected.Length + 1);
+        var buffer = buffers.Rent(expected.Length + 1);
         try
         {
             var read = await ChunkBytes.ReadAsync(blocks, expected, buffer.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
             ChunkBytes.Verify(expected, buffer.AsSpan(0, read));
-            return new LoadedChunk(index, buffer, read);
+            return new LoadedChunk(index, buffer, read, buffers);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            buffers.Return(buffer);
             throw;
         }
     }

@@ -1,12 +1,12 @@
-using System.Buffers;
+using NoKV.Blocks;
 
 namespace NoKV.Streams;
 
 /// <summary>
-/// One chunk's bytes, read and verified, in a buffer rented from the shared pool. Exactly one
+/// One chunk's bytes, read and verified, in a buffer rented from its reader's recycler. Exactly one
 /// holder at a time; <see cref="Release"/> gives the buffer back (once, however often it is called).
 /// </summary>
-internal sealed class LoadedChunk(int index, byte[] buffer, int length)
+internal sealed class LoadedChunk(int index, byte[] buffer, int length, ChunkBufferRecycler buffers)
 {
     private byte[]? _buffer = buffer;
 
@@ -19,9 +19,9 @@ internal sealed class LoadedChunk(int index, byte[] buffer, int length)
     /// <summary>The chunk's bytes; only until <see cref="Release"/>.</summary>
     public ReadOnlyMemory<byte> Bytes => (_buffer ?? throw new ObjectDisposedException(nameof(LoadedChunk))).AsMemory(0, Length);
 
-    /// <summary>Returns the buffer to the pool; the bytes must not be used after this.</summary>
+    /// <summary>Returns the buffer for reuse; the bytes must not be used after this.</summary>
     public void Release()
     {
-        if (Interlocked.Exchange(ref _buffer, null) is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer) buffers.Return(buffer);
     }
 }

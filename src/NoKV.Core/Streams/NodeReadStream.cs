@@ -169,7 +169,12 @@ internal sealed class NodeReadStream : Stream
     /// <summary>Waits for a read-ahead without blocking a thread, then releases the lease.</summary>
     public override async ValueTask DisposeAsync()
     {
-        if (!_closed) await _readAhead.DisposeAsync().ConfigureAwait(false);
+        if (!_closed)
+        {
+            _current?.Release();
+            _current = null;
+            await _readAhead.DisposeAsync().ConfigureAwait(false);
+        }
         await base.DisposeAsync().ConfigureAwait(false); // Dispose(true): nothing left to wait for
         GC.SuppressFinalize(this);
     }
@@ -182,10 +187,10 @@ internal sealed class NodeReadStream : Stream
             _store.Telemetry.StreamClosed(writable: false);
             if (disposing)
             {
-                // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
-                _readAhead.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 _current?.Release();
                 _current = null;
+                // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
+                _readAhead.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
             // From the finalizer no read-ahead can be running: a running one references this
             // stream, which would then not be collectable. Releasing a lease touches only memory.

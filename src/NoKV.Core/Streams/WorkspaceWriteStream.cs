@@ -49,6 +49,7 @@ public sealed class WorkspaceWriteStream : Stream
     private readonly Action<Streams.PendingFile> _publish;
     private readonly Action? _onClosed;
     private readonly Queue<Upload> _inFlight = new();
+    private readonly ChunkBufferRecycler _buffers;
     private byte[]? _buffer;
     private int _filled;
     private long _length;
@@ -74,6 +75,7 @@ public sealed class WorkspaceWriteStream : Stream
         _segments = segments;
         _path = path;
         _chunkSize = chunkSize > 0 ? chunkSize : store.ChunkSize;
+        _buffers = new ChunkBufferRecycler(store.MaxParallelUploads + 1);
         if (borrowed is not null)
         {
             _chunks.AddRange(borrowed);
@@ -267,11 +269,11 @@ public sealed class WorkspaceWriteStream : Stream
         if (_buffer is null || _buffer.Length < needed)
         {
             var size = _uploaded.Count > 0 ? _chunkSize : Math.Min(_chunkSize, Math.Max(needed, (_buffer?.Length ?? 0) * 2));
-            var grown = ArrayPool<byte>.Shared.Rent(size);
+            var grown = _buffers.Rent(size);
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _filled).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffers.Return(_buffer);
             }
             _buffer = grown;
         }
@@ -346,7 +348,7 @@ public sealed class WorkspaceWriteStream : Stream
         {
             return UploadChunkAsync(cancellationToken);
         }
-        ArrayPool<byte>.Shared.Return(_buffer!);
+        _buffers.Return(_buffer!);
         _buffer = null;
         _filled = 0;
         return ValueTask.CompletedTask;
@@ -414,7 +416,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
         }
     }
 
@@ -512,8 +514,9 @@ public sealed class WorkspaceWriteStream : Stream
         }
         finally
         {
-            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            if (_buffer is not null) _buffers.Return(_buffer);
             _buffer = null;
+            _buffers.Clear();
             _onClosed?.Invoke();
         }
     }
