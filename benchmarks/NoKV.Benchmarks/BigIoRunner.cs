@@ -63,28 +63,39 @@ internal static class BigIoRunner
         for (var round = 0; round < rounds; round++)
         {
             var path = $"/big-{round}";
-            samples.Add("write", "nokv", await TimeAsync(async () =>
-            {
-                await using var stream = ws.OpenWrite(path);
-                for (var i = 0; i < mib; i++) await stream.WriteAsync(data);
-            }));
-            // dd copies a file of random bytes (read into the page cache first, untimed): on this
-            // machine kind's virtual disk, writing zeros (if=/dev/zero) runs at a fifth of the speed.
             var ddFile = Path.Combine(root, $"dd-{round}");
-            await ReadLoopAsync(OpenRaw(source));
-            samples.Add("write", "dd bs=4M conv=fsync", await TimeAsync(() =>
-            {
-                Compare.Shell.Run(root, "dd", $"if={source}", $"of={ddFile}", "bs=4M", "conv=fsync", "status=none");
-                return Task.CompletedTask;
-            }));
-            File.Delete(ddFile);
             var rawFile = Path.Combine(root, $"raw-{round}");
-            samples.Add("write", "FileStream+fsync", await TimeAsync(async () =>
+            var writes = new (string Peer, Func<Task> Write)[]
             {
-                await using var file = new FileStream(rawFile, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-                for (var i = 0; i < mib; i++) await file.WriteAsync(data);
-                file.Flush(flushToDisk: true);
-            }));
+                ("nokv", async () =>
+                {
+                    await using var stream = ws.OpenWrite(path);
+                    for (var i = 0; i < mib; i++) await stream.WriteAsync(data);
+                }),
+                // dd copies a file of random bytes (read into the page cache first, untimed): on this
+                // machine kind's virtual disk, writing zeros (if=/dev/zero) runs at a fifth of the speed.
+                ("dd bs=4M conv=fsync", () =>
+                {
+                    Compare.Shell.Run(root, "dd", $"if={source}", $"of={ddFile}", "bs=4M", "conv=fsync", "status=none");
+                    return Task.CompletedTask;
+                }),
+                ("FileStream+fsync", async () =>
+                {
+                    await using var file = new FileStream(rawFile, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+                    for (var i = 0; i < mib; i++) await file.WriteAsync(data);
+                    file.Flush(flushToDisk: true);
+                }),
+            };
+            // In an order that rotates round by round, each after a sync (the last round's deletes
+            // and the page cache's dirty pages are written out first, not during a timed write).
+            for (var k = 0; k < writes.Length; k++)
+            {
+                var (peer, write) = writes[(k + round) % writes.Length];
+                await ReadLoopAsync(OpenRaw(source));
+                Compare.Shell.Run("/", "sync");
+                samples.Add("write", peer, await TimeAsync(write));
+            }
+            File.Delete(ddFile);
 
             var blockFiles = BlockFilesInOrder(Path.Combine(storeDir, "blocks"));
             var cold = new (string Peer, Func<Task> Read)[]
