@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- compare [--files N[,N...]] [--forks K] [--io-mib M] [--chunk-mib C] [--parallel-uploads P] [--out DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- smallwrites [--seconds S] [--forks K]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- ingest [--files N] [--small N] [--rounds R]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bigio [--mib M] [--rounds R] [--chunk-mib C] [--peak-mib P] [--diagnose 1] [--dir DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "compare" => await NoKV.Benchmarks.Compare.CompareRunner.RunAsync(new Args(args[1..])),
     "smallwrites" => await SmallWritesRunner.RunAsync(new Args(args[1..])),
     "ingest" => await IngestRunner.RunAsync(new Args(args[1..])),
+    "bigio" => await BigIoRunner.RunAsync(new Args(args[1..])),
     "bdn" => RunBenchmarkDotNet(args[1..]),
     _ => Usage(),
 };
@@ -25,6 +27,6 @@ static int RunBenchmarkDotNet(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bdn [options] (see Program.cs)");
+    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bigio|bdn [options] (see Program.cs)");
     return 2;
 }

@@ -30,4 +30,10 @@ internal static class ChunkBytes
                 return await blocks.ReadAsync(chunk.BlockKey, 0, into, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Throws <see cref="BlockCorruptedException"/> unless <paramref name="data"/> (read with room for one more byte) is exactly the chunk.</summary>
+    public static void Verify(ChunkRecord expected, ReadOnlySpan<byte> data)
+    {
+        if (ChunkChecksum.Mismatch(expected, data) is { } mismatch) throw new BlockCorruptedException(expected.BlockKey, mismatch);
+    }
 }

@@ -4,11 +4,12 @@ using NoKV.Lmdb;
 namespace NoKV.Streams;
 
 /// <summary>
-/// Reads one file generation: seekable, with a known length. Loads one chunk at a time (a
-/// 10 GiB file never needs more than one chunk of memory) and verifies each chunk's checksum
-/// before returning any of its bytes. Holds a lease on the generation so GC leaves it alone,
-/// until it is disposed — or, if nobody disposes it, until the finalizer runs: a dropped stream
-/// holds its version against GC only as long as it is reachable.
+/// Reads one file generation: seekable, with a known length. Holds the chunk being consumed and,
+/// for a reader going front to back, a few chunks read ahead (<see cref="ChunkReadAhead"/>), all
+/// in pooled buffers: a 10 GiB file needs no more memory than a few chunks. Every chunk's checksum
+/// is verified before any of its bytes is returned. Holds a lease on the generation so GC leaves
+/// it alone, until it is disposed — or, if nobody disposes it, until the finalizer runs: a dropped
+/// stream holds its version against GC only as long as it is reachable.
 /// </summary>
 internal sealed class NodeReadStream : Stream
 {
@@ -17,11 +18,8 @@ internal sealed class NodeReadStream : Stream
     private readonly GenerationRecord _record;
     private readonly ChunkRecord[] _chunks;
     private readonly long _snapshotId;
-    private byte[]? _chunk;
-    private byte[]? _spare;
-    private (int Index, Task<int> Read)? _prefetch;
-    private int _chunkIndex = -1;
-    private int _lastLoaded = -1;
+    private readonly ChunkReadAhead _readAhead;
+    private LoadedChunk? _current;
     private long _position;
     private bool _closed;
 
@@ -32,6 +30,7 @@ internal sealed class NodeReadStream : Stream
         _record = record;
         _chunks = chunks;
         _snapshotId = snapshotId;
+        _readAhead = new ChunkReadAhead(store.Blocks, chunks, this);
         store.Telemetry.StreamOpened(writable: false);
     }
 
@@ -56,6 +55,7 @@ internal sealed class NodeReadStream : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
+        // Sync over async only here and below, for a caller that chose the synchronous API.
         if (TryLocate(out var index, out var within) && CanReadDirect(index, within, count))
             return ReadDirectAsync(buffer.AsMemory(offset, count), index, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         return Read(buffer.AsSpan(offset, count));
@@ -65,7 +65,7 @@ internal sealed class NodeReadStream : Stream
     {
         ObjectDisposedException.ThrowIf(_closed, this);
         if (!TryLocate(out var index, out var within)) return 0;
-        if (index != _chunkIndex) LoadChunkAsync(index, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        if (index != _current?.Index) MoveToAsync(index, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         return CopyOut(destination, within);
     }
 
@@ -77,83 +77,42 @@ internal sealed class NodeReadStream : Stream
         ObjectDisposedException.ThrowIf(_closed, this);
         if (!TryLocate(out var index, out var within)) return 0;
         if (CanReadDirect(index, within, destination.Length)) return await ReadDirectAsync(destination, index, cancellationToken).ConfigureAwait(false);
-        if (index != _chunkIndex) await LoadChunkAsync(index, cancellationToken).ConfigureAwait(false);
+        if (index != _current?.Index) await MoveToAsync(index, cancellationToken).ConfigureAwait(false);
         return CopyOut(destination.Span, within);
     }
 
     /// <summary>
-    /// Copies the rest of the file chunk by chunk, reading the next chunk while the current one
-    /// is written out; each chunk lands straight in a copy buffer (one copy, not two) and is
-    /// verified before it is written.
+    /// Copies the rest of the file chunk by chunk: each chunk, verified, is written out from the
+    /// buffer it was read into, while the next ones are read ahead.
     /// </summary>
     public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(_closed, this);
-        if (!TryLocate(out var index, out var within) || within != 0)
+        while (TryLocate(out var index, out var within))
         {
-            // Mid-chunk: finish this chunk the ordinary way, then continue from the boundary.
-            await base.CopyToAsync(destination, bufferSize, cancellationToken).ConfigureAwait(false);
-            return;
+            if (index != _current?.Index) await MoveToAsync(index, cancellationToken).ConfigureAwait(false);
+            var bytes = _current!.Bytes[within..];
+            await destination.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            _position += bytes.Length;
         }
-        var size = _record.ChunkSize + 1;
-        var buffers = new[] { System.Buffers.ArrayPool<byte>.Shared.Rent(size), System.Buffers.ArrayPool<byte>.Shared.Rent(size) };
-        Task<int>? pending = null;
-        try
-        {
-            pending = ReadVerifiedAsync(index, buffers[0], cancellationToken);
-            for (var i = index; i < _chunks.Length; i++)
-            {
-                var n = await pending!.ConfigureAwait(false);
-                // On the thread pool: a block store may complete synchronously (the local one
-                // does), and then reading ahead would not overlap with writing out.
-                var next = i + 1;
-                var spare = buffers[(next - index) % 2];
-                pending = next < _chunks.Length ? Task.Run(() => ReadVerifiedAsync(next, spare, cancellationToken), cancellationToken) : null;
-                await destination.WriteAsync(buffers[(i - index) % 2].AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                _position += n;
-            }
-        }
-        finally
-        {
-            // A read still in flight must finish before its buffer goes back to the pool.
-            if (pending is not null)
-            {
-                try { await pending.ConfigureAwait(false); }
-#pragma warning disable CA1031 // The exception that ended the copy is the one that matters.
-                catch (Exception) { }
-#pragma warning restore CA1031
-            }
-            foreach (var buffer in buffers) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private async Task<int> ReadVerifiedAsync(int index, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var expected = _chunks[index];
-        var read = await ChunkBytes.ReadAsync(_store.Blocks, expected, buffer.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
-        Verify(expected, buffer.AsSpan(0, read));
-        return read;
-    }
-
-    private static void Verify(ChunkRecord expected, ReadOnlySpan<byte> data)
-    {
-        if (ChunkChecksum.Mismatch(expected, data) is { } mismatch) throw new BlockCorruptedException(expected.BlockKey, mismatch);
     }
 
     /// <summary>
     /// A read at a chunk boundary into room for the whole chunk and one more byte goes straight
-    /// into the caller's memory: the extra byte catches a block that grew, and nothing is
-    /// returned before the checksum matched.
+    /// into the caller's memory (one copy, not two) unless the chunk was read ahead already: the
+    /// extra byte catches a block that grew, and nothing is returned before the checksum matched.
     /// </summary>
-    private bool CanReadDirect(int index, int within, int room) => within == 0 && index != _chunkIndex && room > _chunks[index].Length;
+    private bool CanReadDirect(int index, int within, int room) =>
+        within == 0 && index != _current?.Index && room > _chunks[index].Length && !_readAhead.IsQueued(index);
 
     private async ValueTask<int> ReadDirectAsync(Memory<byte> destination, int index, CancellationToken cancellationToken)
     {
         var expected = _chunks[index];
+        await _readAhead.ReadingDirectlyAsync(index).ConfigureAwait(false);
         var target = destination[..(expected.Length + 1)];
         var read = await ChunkBytes.ReadAsync(_store.Blocks, expected, target, cancellationToken).ConfigureAwait(false);
-        Verify(expected, target.Span[..read]);
+        ChunkBytes.Verify(expected, target.Span[..read]);
         _position += read;
         return read;
     }
@@ -170,60 +129,18 @@ internal sealed class NodeReadStream : Stream
 
     private int CopyOut(Span<byte> destination, int within)
     {
-        var n = Math.Min(destination.Length, _chunks[_chunkIndex].Length - within);
-        _chunk.AsSpan(within, n).CopyTo(destination);
+        var n = Math.Min(destination.Length, _current!.Length - within);
+        _current.Bytes.Span.Slice(within, n).CopyTo(destination);
         _position += n;
         return n;
     }
 
-    /// <summary>
-    /// Loads and verifies a chunk into the current buffer. A reader going front to back gets the
-    /// next chunk read ahead into a spare buffer while it consumes this one, so disk or network
-    /// time overlaps with the caller's work; a prefetched chunk is verified when it is used.
-    /// </summary>
-    private async ValueTask LoadChunkAsync(int index, CancellationToken cancellationToken)
+    /// <summary>Makes chunk <paramref name="index"/> the current one; the previous one's buffer goes back to the pool first.</summary>
+    private async ValueTask MoveToAsync(int index, CancellationToken cancellationToken)
     {
-        var expected = _chunks[index];
-        var sequential = index == _lastLoaded + 1;
-        _chunkIndex = -1;
-        int read;
-        if (_prefetch is { } prefetch && prefetch.Index == index)
-        {
-            _prefetch = null;
-            read = await prefetch.Read.ConfigureAwait(false);
-            (_chunk, _spare) = (_spare, _chunk);
-        }
-        else
-        {
-            await AbandonPrefetchAsync().ConfigureAwait(false);
-            // One byte past the expected end, so a block that grew is caught as well as one that shrank.
-            if (_chunk is null || _chunk.Length < expected.Length + 1) _chunk = new byte[BufferSize];
-            read = await ChunkBytes.ReadAsync(_store.Blocks, expected, _chunk.AsMemory(0, expected.Length + 1), cancellationToken).ConfigureAwait(false);
-        }
-        Verify(expected, _chunk.AsSpan(0, read));
-        _chunkIndex = index;
-        _lastLoaded = index;
-
-        if (sequential && index + 1 < _chunks.Length && _prefetch is null)
-        {
-            _spare ??= new byte[BufferSize];
-            var next = _chunks[index + 1];
-            var spare = _spare;
-            _prefetch = (index + 1, Task.Run(async () => await ChunkBytes.ReadAsync(_store.Blocks, next, spare.AsMemory(0, next.Length + 1), CancellationToken.None).ConfigureAwait(false)));
-        }
-    }
-
-    private int BufferSize => (int)Math.Min(_record.ChunkSize, Math.Max(_record.Size, 1)) + 1;
-
-    /// <summary>Waits out a read-ahead nobody will use (its buffer is about to be reused or dropped).</summary>
-    private async ValueTask AbandonPrefetchAsync()
-    {
-        if (_prefetch is not { } prefetch) return;
-        _prefetch = null;
-        try { await prefetch.Read.ConfigureAwait(false); }
-#pragma warning disable CA1031 // A failed read-ahead matters only if its chunk is read, and then it is read again.
-        catch (Exception) { }
-#pragma warning restore CA1031
+        _current?.Release();
+        _current = null;
+        _current = await _readAhead.TakeAsync(index, cancellationToken).ConfigureAwait(false);
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -252,7 +169,12 @@ internal sealed class NodeReadStream : Stream
     /// <summary>Waits for a read-ahead without blocking a thread, then releases the lease.</summary>
     public override async ValueTask DisposeAsync()
     {
-        if (!_closed) await AbandonPrefetchAsync().ConfigureAwait(false);
+        if (!_closed)
+        {
+            _current?.Release();
+            _current = null;
+            await _readAhead.DisposeAsync().ConfigureAwait(false);
+        }
         await base.DisposeAsync().ConfigureAwait(false); // Dispose(true): nothing left to wait for
         GC.SuppressFinalize(this);
     }
@@ -265,10 +187,10 @@ internal sealed class NodeReadStream : Stream
             _store.Telemetry.StreamClosed(writable: false);
             if (disposing)
             {
+                _current?.Release();
+                _current = null;
                 // The read-ahead must finish before the lease goes: GC could otherwise delete the block under it.
-                AbandonPrefetchAsync().AsTask().GetAwaiter().GetResult();
-                _chunk = null;
-                _spare = null;
+                _readAhead.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
             // From the finalizer no read-ahead can be running: a running one references this
             // stream, which would then not be collectable. Releasing a lease touches only memory.

@@ -48,7 +48,8 @@ public sealed class WorkspaceWriteStream : Stream
     private readonly List<string> _uploaded = [];
     private readonly Action<Streams.PendingFile> _publish;
     private readonly Action? _onClosed;
-    private readonly Queue<Task> _inFlight = new();
+    private readonly Queue<Upload> _inFlight = new();
+    private readonly ChunkBufferRecycler _buffers;
     private byte[]? _buffer;
     private int _filled;
     private long _length;
@@ -74,6 +75,7 @@ public sealed class WorkspaceWriteStream : Stream
         _segments = segments;
         _path = path;
         _chunkSize = chunkSize > 0 ? chunkSize : store.ChunkSize;
+        _buffers = new ChunkBufferRecycler(store.MaxParallelUploads + 1);
         if (borrowed is not null)
         {
             _chunks.AddRange(borrowed);
@@ -267,11 +269,11 @@ public sealed class WorkspaceWriteStream : Stream
         if (_buffer is null || _buffer.Length < needed)
         {
             var size = _uploaded.Count > 0 ? _chunkSize : Math.Min(_chunkSize, Math.Max(needed, (_buffer?.Length ?? 0) * 2));
-            var grown = ArrayPool<byte>.Shared.Rent(size);
+            var grown = _buffers.Rent(size);
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _filled).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffers.Return(_buffer);
             }
             _buffer = grown;
         }
@@ -346,7 +348,7 @@ public sealed class WorkspaceWriteStream : Stream
         {
             return UploadChunkAsync(cancellationToken);
         }
-        ArrayPool<byte>.Shared.Return(_buffer!);
+        _buffers.Return(_buffer!);
         _buffer = null;
         _filled = 0;
         return ValueTask.CompletedTask;
@@ -354,8 +356,9 @@ public sealed class WorkspaceWriteStream : Stream
 
     /// <summary>
     /// Hands the full buffer to an upload and returns once fewer than MaxParallelUploads are in
-    /// flight, so a large file streams to a slow block store several chunks at a time. An upload
-    /// that fails poisons the session even if nobody awaits it yet.
+    /// flight, so the writer fills the next chunk while earlier ones are checksummed and stored (a
+    /// local store's put includes its fsync). An upload that fails poisons the session even if
+    /// nobody awaits it yet.
     /// </summary>
     private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
     {
@@ -369,28 +372,42 @@ public sealed class WorkspaceWriteStream : Stream
         }
         var buffer = _buffer!;
         var length = _filled;
-        var key = BlockKeys.Of(_wsId, _blockInode, _gen, _chunks.Count);
+        var index = _chunks.Count;
+        var key = BlockKeys.Of(_wsId, _blockInode, _gen, index);
         _uploaded.Add(key);
-        _chunks.Add(ChunkRecord.InBlock(length, ChunkChecksum.Of(buffer.AsSpan(0, length)), _wsId, _blockInode, _gen, _chunks.Count));
+        // The checksum is filled in when the upload finishes (it is computed beside the put, off
+        // the writer's thread); every upload is drained before anything is published.
+        _chunks.Add(ChunkRecord.InBlock(length, 0, _wsId, _blockInode, _gen, index));
         _buffer = null;
         _filled = 0;
         // The upload belongs to the session, not to this call: it outlives the call, and a token
         // cancelled after the call returned must not fail it. The caller's token bounds only the
         // wait for a free upload slot (a cancelled wait poisons the session like any cancelled write).
-        _inFlight.Enqueue(UploadAsync(key, buffer, length));
+        // On the thread pool: a block store may complete synchronously (the local one does), and
+        // then the writer would wait for every put instead of filling the next chunk.
+        _inFlight.Enqueue(new Upload(index, Task.Run(() => UploadAsync(key, buffer, length), CancellationToken.None)));
         while (_inFlight.Count >= _store.MaxParallelUploads)
         {
             // Dequeued only once finished: a failed or still-running upload stays for Dispose to drain.
-            await _inFlight.Peek().WaitAsync(cancellationToken).ConfigureAwait(false);
-            await _inFlight.Dequeue().ConfigureAwait(false);
+            await _inFlight.Peek().Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Completed(_inFlight.Dequeue());
         }
     }
 
-    private async Task UploadAsync(string key, byte[] buffer, int length)
+    /// <summary>An upload in flight: the chunk it stores and its put, which yields the chunk's checksum.</summary>
+    private readonly record struct Upload(int Index, Task<ulong> Task);
+
+    /// <summary>Records the checksum of a finished upload in its chunk; rethrows its failure.</summary>
+    private void Completed(Upload upload) =>
+        _chunks[upload.Index] = _chunks[upload.Index] with { Checksum = upload.Task.GetAwaiter().GetResult() };
+
+    private async Task<ulong> UploadAsync(string key, byte[] buffer, int length)
     {
         try
         {
+            var checksum = ChunkChecksum.Of(buffer.AsSpan(0, length));
             await _store.Blocks.PutAsync(key, buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+            return checksum;
         }
         catch (Exception e)
         {
@@ -399,7 +416,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
         }
     }
 
@@ -410,12 +427,13 @@ public sealed class WorkspaceWriteStream : Stream
         _inFlight.Clear();
         try
         {
-            await Task.WhenAll(pending).ConfigureAwait(false);
+            await Task.WhenAll(pending.Select(u => u.Task)).ConfigureAwait(false);
         }
         catch
         {
-            ExceptionDispatchInfo.Throw(pending.First(t => t.IsFaulted || t.IsCanceled).Exception?.InnerException ?? new OperationCanceledException());
+            ExceptionDispatchInfo.Throw(pending.First(u => u.Task.IsFaulted || u.Task.IsCanceled).Task.Exception?.InnerException ?? new OperationCanceledException());
         }
+        foreach (var upload in pending) Completed(upload);
     }
 
     /// <inheritdoc />
@@ -496,8 +514,9 @@ public sealed class WorkspaceWriteStream : Stream
         }
         finally
         {
-            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            if (_buffer is not null) _buffers.Return(_buffer);
             _buffer = null;
+            _buffers.Clear();
             _onClosed?.Invoke();
         }
     }
