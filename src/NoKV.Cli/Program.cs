@@ -11,6 +11,7 @@ foreach (var option in new[] { CliContext.StoreOption, CliContext.S3BucketOption
 foreach (var command in StoreCommands.All().Concat(FileCommands.All()).Concat(SnapshotCommands.All()).Concat(AttributeCommands.All()).Concat(TransferCommands.All())) root.Add(command);
 root.Add(DiffCommand.Build());
 root.Add(PromoteCommand.Build());
+root.Add(MountCommand.Build());
 
 // No response files: "@7" names snapshot 7, not a file of arguments.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -20,6 +20,9 @@ public sealed class Nokv : IDisposable
         Store = Path.Combine(Root, "store");
     }
 
+    /// <summary>The built tool (nokv.dll), for tests that start it themselves (a mount runs until unmounted).</summary>
+    public static string ToolPathForTests => ToolPath.Value;
+
     public string Root { get; }
     public string Store { get; }
 
