@@ -185,13 +185,30 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         return firstBlock() is { } block ? $"the block store already holds NoKV blocks (such as '{block}')" : null;
     }
 
+    /// <summary>
+    /// Closes the metadata, committing a deferred batch first. A failed last commit is returned,
+    /// to be thrown once everything else is closed too, as a FileStream reports a failed flush.
+    /// </summary>
+    private DeferredCommitFailedException? CloseMetadata()
+    {
+        try
+        {
+            _meta.Dispose();
+            return null;
+        }
+        catch (DeferredCommitFailedException e)
+        {
+            return e;
+        }
+    }
+
     /// <summary>Closes the store. Safe to call more than once.</summary>
+    /// <exception cref="DeferredCommitFailedException">With <see cref="Durability.Deferred"/>, committing what was published since the last flush failed: it is lost (the store is closed all the same).</exception>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
-        // Disposing commits a deferred batch; a failed commit was logged when it failed.
-        _meta.Dispose();
+        var lost = CloseMetadata();
         try
         {
             if (OwnsBlocks) DisposeBlocksSynchronously();
@@ -200,6 +217,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         {
             _lock.Dispose();
         }
+        if (lost is not null) throw lost;
     }
 
     // A sync caller: the block store's own Dispose where it has one (both built-in stores do); a
@@ -216,12 +234,12 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Closes the store, disposing a block store it owns asynchronously. Safe to call more than once.</summary>
+    /// <exception cref="DeferredCommitFailedException">With <see cref="Durability.Deferred"/>, committing what was published since the last flush failed: it is lost (the store is closed all the same).</exception>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
-        // Disposing commits a deferred batch; a failed commit was logged when it failed.
-        _meta.Dispose();
+        var lost = CloseMetadata();
         try
         {
             if (OwnsBlocks) await ConfiguredBlocks.DisposeAsync().ConfigureAwait(false);
@@ -230,6 +248,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         {
             _lock.Dispose();
         }
+        if (lost is not null) throw lost;
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -118,7 +118,13 @@ internal sealed class DeferredCommitter : IDisposable
         }
         // An ordered commit (a write session's pending record) syncs the data pages only; the
         // commit thread syncs the meta page within the interval.
-        if (commitNow) Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: mode != CommitMode.Ordered);
+        if (commitNow)
+        {
+            Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: mode != CommitMode.Ordered);
+            // The batch holding this write may have been committed (and failed) by another
+            // caller's request before this one ran: a caller told "durable" must never lose it.
+            if (mode != CommitMode.Deferred) ThrowIfFailed();
+        }
         return result;
     }
 
@@ -159,6 +165,7 @@ internal sealed class DeferredCommitter : IDisposable
     /// <summary>As <see cref="Flush"/>, without blocking the caller's thread.</summary>
     public Task FlushAsync()
     {
+        if (Thread.CurrentThread == _thread) throw new InvalidOperationException("The store was called from its own commit thread.");
         var request = new Request(RequestKind.Flush, rethrow: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Enqueue(request);
         return request.Completion!.Task;
@@ -195,6 +202,8 @@ internal sealed class DeferredCommitter : IDisposable
 
     private void Ask(RequestKind kind, bool rethrow = true, bool durable = true)
     {
+        // The commit thread waiting for itself would never wake.
+        if (Thread.CurrentThread == _thread) throw new InvalidOperationException("The store was called from its own commit thread.");
         var request = new Request(kind, rethrow, null) { Durable = durable };
         Enqueue(request);
         request.Done.Wait();
@@ -227,7 +236,9 @@ internal sealed class DeferredCommitter : IDisposable
             else Handle(request);
         }
         // Disposing: what was applied is committed (durably) before the environment closes.
+        var failedBefore = Failure is not null;
         CommitAndSync();
+        if (!failedBefore && Failure is { } failure) FailureAtStop = failure;
     }
 
     /// <summary>How long the commit thread may sleep: until the open batch's interval ends, or an ordered commit's meta page is due to be synced.</summary>
@@ -347,12 +358,20 @@ internal sealed class DeferredCommitter : IDisposable
         }
     }
 
-    /// <summary>Records the first failed commit (or sync) and reports it once to the log.</summary>
+    /// <summary>
+    /// Records the first failed commit (or sync) and reports it once, on the thread pool: a
+    /// handler that calls back into the store (a logger that flushes) must not run on the commit
+    /// thread, which is the thread that would have to answer it.
+    /// </summary>
     private void Fail(Exception e)
     {
         var failure = e is LightningException lightning ? LmdbErrors.From(lightning) : e;
-        if (Interlocked.CompareExchange(ref _failure, failure, null) is null) BatchLost?.Invoke(failure);
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is not null) return;
+        if (BatchLost is { } report) ThreadPool.UnsafeQueueUserWorkItem(static state => state.report(state.failure), (report, failure), preferLocal: false);
     }
+
+    /// <summary>The failure of the commit made while stopping, when nothing had failed before (so no caller has seen it).</summary>
+    public Exception? FailureAtStop { get; private set; }
 
     /// <summary>Commits what is applied and stops the commit thread; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

@@ -411,6 +411,8 @@ internal sealed class MetaDb : IDisposable
     /// <summary>Runs <paramref name="body"/> in one write transaction.</summary>
     public void Write(Action<MetaTxn> body) => Write<bool>(txn => { body(txn); return true; });
 
+    /// <summary>Closes the environment, committing a deferred batch first.</summary>
+    /// <exception cref="DeferredCommitFailedException">That last commit failed: the writes published since the last flush are lost (everything is closed all the same).</exception>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
@@ -425,5 +427,8 @@ internal sealed class MetaDb : IDisposable
         }
         // Writers still queued are woken one leader at a time; each batch fails with ObjectDisposedException.
         WakeNextLeader();
+        // Closing committed the last deferred batch; if that commit failed, and no caller had seen
+        // a failure before, the writes published since the last flush are lost: say so.
+        if (_deferred?.FailureAtStop is { } lost) throw new DeferredCommitFailedException(lost);
     }
 }

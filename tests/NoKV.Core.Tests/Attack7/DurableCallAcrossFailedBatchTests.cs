@@ -32,9 +32,15 @@ public sealed class DurableCallAcrossFailedBatchTests : IDisposable
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                await ws.WriteAllBytesAsync($"/t{t}-{i % 20}", TestData.Bytes(50, i));
-                try { await store.FlushAsync(); }
-                catch (IOException) { }
+                try
+                {
+                    await ws.WriteAllBytesAsync($"/t{t}-{i % 20}", TestData.Bytes(50, i));
+                    await store.FlushAsync();
+                }
+                catch (DeferredCommitFailedException)
+                {
+                    return; // the store refuses changes once a batch is lost
+                }
             }
         })).ToArray();
 
@@ -44,7 +50,7 @@ public sealed class DurableCallAcrossFailedBatchTests : IDisposable
         {
             SnapshotPin pin;
             try { pin = store.Snapshot("/w"); }
-            catch (IOException) { continue; } // its commit failed and it said so: fair
+            catch (DeferredCommitFailedException) { break; } // its commit (or an earlier one) failed and it said so: fair; the store now refuses changes
             reported.Add(pin.Id);
             try { _ = store.GetSnapshot(pin.Id); }
             catch (SnapshotNotFoundException) { lost.Add($"snapshot {pin.Id} (the #{reported.Count} reported) is gone right after Snapshot returned"); }
@@ -78,7 +84,7 @@ public sealed class DurableCallAcrossFailedBatchTests : IDisposable
         {
             if (phase == CommitPhase.BeforeCommit && Interlocked.Exchange(ref fail, 0) == 1) throw new IOException("the disk refused the commit");
         };
-        await Assert.ThrowsAsync<IOException>(() => store.FlushAsync()); // bob's flush: told
+        await Assert.ThrowsAsync<DeferredCommitFailedException>(() => store.FlushAsync()); // bob's flush: told
         var alice = await Record.ExceptionAsync(() => store.FlushAsync()); // alice's flush, after her write
         store.Dispose();
 

@@ -60,9 +60,10 @@ public sealed class LostBatchErrorReportingTests : IDisposable
         var work = Task.Run(async () =>
         {
             try { await store.FlushAsync(); }
-            catch (IOException) { } // this flush may report the failure: fair
-            await ws.WriteAllBytesAsync("/y", TestData.Bytes(10, 2));
-            await store.FlushAsync();
+            catch (DeferredCommitFailedException) { } // this flush reports the failure
+            // The store now refuses changes; the point is that nothing hangs.
+            await Assert.ThrowsAsync<DeferredCommitFailedException>(() => ws.WriteAllBytesAsync("/y", TestData.Bytes(10, 2)));
+            await Assert.ThrowsAsync<DeferredCommitFailedException>(() => store.FlushAsync());
         });
         var finished = await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.True(finished == work, $"the store hung: the logger was called {logger.Calls} time(s) and its flush {(logger.FlushReturned ? "returned" : "never returned")}");
