@@ -120,9 +120,11 @@ internal sealed class DeferredCommitter : IDisposable
         // commit thread syncs the meta page within the interval.
         if (commitNow)
         {
-            Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: mode != CommitMode.Ordered);
-            // The batch holding this write may have been committed (and failed) by another
-            // caller's request before this one ran: a caller told "durable" must never lose it.
+            // A durable write asks for a flush, not a commit: the batch holding it may already
+            // have been committed by another request, ordered only (meta page not yet synced),
+            // or failed; a flush syncs whatever is pending and throws any failure.
+            if (mode == CommitMode.Durable) Ask(RequestKind.Flush);
+            else Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: false);
             if (mode != CommitMode.Deferred) ThrowIfFailed();
         }
         return result;
