@@ -18,7 +18,7 @@ public sealed class LostBatchAppendTests : IDisposable
     public async Task An_append_opened_on_a_version_of_a_lost_batch_keeps_its_borrowed_blocks_through_gc()
     {
         var directory = _harness.NewDirectory();
-        using var store = DeferredAttackHarness.OpenDeferred(directory, TimeSpan.FromMinutes(1));
+        var store = DeferredAttackHarness.OpenDeferred(directory, TimeSpan.FromMinutes(1));
         var ws = store.CreateWorkspace("/w");
         store.Flush();
 
@@ -35,22 +35,33 @@ public sealed class LostBatchAppendTests : IDisposable
         {
             if (phase == CommitPhase.BeforeCommit && Interlocked.Exchange(ref fail, 0) == 1) throw new IOException("the disk refused the commit");
         };
-        await Assert.ThrowsAsync<IOException>(() => store.FlushAsync()); // the batch holding /f's publish is lost
+        var lost = await Record.ExceptionAsync(() => store.FlushAsync()); // the batch holding /f's publish is lost
+        Assert.True(lost is not null && DeferredAttackHarness.IsLostBatch(lost), $"expected the failed commit, got {lost}");
         store.Meta.CommitFaults = null;
         Assert.False(ws.Exists("/f"));
 
         var tail = TestData.Bytes(10, 2);
-        await append.WriteAsync(tail);
-        await append.DisposeAsync(); // publishes at the path, in a new batch
-        store.Flush();
-
         byte[] expected = [.. first, .. tail];
-        // Whatever the store decides about such an append (refuse it, or publish it), what it shows must be readable.
-        if (ws.Exists("/f")) Assert.Equal(expected, await ws.ReadAllBytesAsync("/f"));
+        // Whatever the store decides about such an append (refuse it, or publish it), what it
+        // shows must stay readable through GC, in this process and after reopening.
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            await append.WriteAsync(tail);
+            await append.DisposeAsync(); // publishes at the path, in a new batch
+            store.Flush();
+        });
+        if (refused is null) await CheckAfterGc(store, expected, "live");
+        store.Dispose();
+        using var reopened = WorkspaceStore.Open(DeferredAttackHarness.Options(directory, TimeSpan.FromMinutes(1)));
+        await CheckAfterGc(reopened, expected, "reopened");
+    }
 
-        await store.CollectGarbageAsync(GcMode.Incremental);
+    private static async Task CheckAfterGc(WorkspaceStore store, byte[] expected, string what)
+    {
+        await store.CollectGarbageAsync(GcMode.Full);
         var report = store.Verify();
-        Assert.True(report.IsHealthy, "after GC: " + string.Join("; ", report.Problems.Select(p => p.ToString())));
+        Assert.True(report.IsHealthy, $"{what}, after GC: " + string.Join("; ", report.Problems.Select(p => p.ToString())));
+        var ws = store.OpenWorkspace("/w");
         if (ws.Exists("/f")) Assert.Equal(expected, await ws.ReadAllBytesAsync("/f"));
     }
 }
