@@ -69,6 +69,20 @@ internal sealed class DeferredAttackHarness : IDisposable
         return files;
     }
 
+    /// <summary>
+    /// True for the ways a failed batch commit may be reported: the commit's own failure
+    /// (IOException here) or a NoKV exception wrapping it (a store that refuses changes after a
+    /// failed commit reports that with the first failure inside).
+    /// </summary>
+    public static bool IsLostBatch(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException) return true;
+        }
+        return false;
+    }
+
     public static string Describe(Dictionary<string, byte[]> files) =>
         "[" + string.Join(", ", files.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{kv.Value.Length}")) + "]";
 

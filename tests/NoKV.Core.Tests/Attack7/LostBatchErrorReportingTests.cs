@@ -60,10 +60,14 @@ public sealed class LostBatchErrorReportingTests : IDisposable
         var work = Task.Run(async () =>
         {
             try { await store.FlushAsync(); }
-            catch (DeferredCommitFailedException) { } // this flush reports the failure
-            // The store now refuses changes; the point is that nothing hangs.
-            await Assert.ThrowsAsync<DeferredCommitFailedException>(() => ws.WriteAllBytesAsync("/y", TestData.Bytes(10, 2)));
-            await Assert.ThrowsAsync<DeferredCommitFailedException>(() => store.FlushAsync());
+            catch (Exception e) when (DeferredAttackHarness.IsLostBatch(e)) { } // this flush may report the failure: fair
+            // A store may refuse changes after a failed commit; it must answer, not hang.
+            try
+            {
+                await ws.WriteAllBytesAsync("/y", TestData.Bytes(10, 2));
+                await store.FlushAsync();
+            }
+            catch (NoKVException) { }
         });
         var finished = await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.True(finished == work, $"the store hung: the logger was called {logger.Calls} time(s) and its flush {(logger.FlushReturned ? "returned" : "never returned")}");
