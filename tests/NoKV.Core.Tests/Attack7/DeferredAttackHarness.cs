@@ -34,17 +34,7 @@ internal sealed class DeferredAttackHarness : IDisposable
     public WorkspaceStore OpenCrashImage(string storeDirectory)
     {
         var image = NewDirectory();
-        Directory.CreateDirectory(Path.Combine(image, "meta"));
-        File.Copy(Path.Combine(storeDirectory, "meta", "data.mdb"), Path.Combine(image, "meta", "data.mdb"));
-        File.Copy(Path.Combine(storeDirectory, StoreIdentityFile.FileName), Path.Combine(image, StoreIdentityFile.FileName));
-        var blocks = Path.Combine(storeDirectory, "blocks");
-        foreach (var file in Directory.Exists(blocks) ? Directory.EnumerateFiles(blocks, "*", SearchOption.AllDirectories) : [])
-        {
-            var target = Path.Combine(image, Path.GetRelativePath(storeDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            try { File.Copy(file, target); }
-            catch (FileNotFoundException) { } // a temporary file renamed or deleted while copying
-        }
+        CrashImage.Take(storeDirectory, image);
         var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = image, ChunkSize = TempStore.SmallChunk, OrphanGracePeriod = TimeSpan.Zero });
         _opened.Add(store);
         return store;

@@ -39,20 +39,11 @@ public sealed class DeferredDurabilityTests : IDisposable
         return directory;
     }
 
-    /// <summary>What a killed process leaves: the committed metadata file, the identity file and the blocks (LMDB's lock file is rebuilt).</summary>
+    /// <summary>A copy of the store's files as a killed process would leave them (see <see cref="NoKV.Tests.CrashImage"/>).</summary>
     private string CrashImage(string storeDirectory)
     {
         var image = NewDirectory();
-        Directory.CreateDirectory(Path.Combine(image, "meta"));
-        File.Copy(Path.Combine(storeDirectory, "meta", "data.mdb"), Path.Combine(image, "meta", "data.mdb"));
-        File.Copy(Path.Combine(storeDirectory, StoreIdentityFile.FileName), Path.Combine(image, StoreIdentityFile.FileName));
-        var blocks = Path.Combine(storeDirectory, "blocks");
-        foreach (var file in Directory.Exists(blocks) ? Directory.EnumerateFiles(blocks, "*", SearchOption.AllDirectories) : [])
-        {
-            var target = Path.Combine(image, Path.GetRelativePath(storeDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        Tests.CrashImage.Take(storeDirectory, image);
         return image;
     }
 

@@ -24,9 +24,7 @@ public sealed class DeferredScopeTests : IDisposable
     {
         var image = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         _images.Add(image);
-        Directory.CreateDirectory(Path.Combine(image, "meta"));
-        File.Copy(Path.Combine(_temp.Directory, "meta", "data.mdb"), Path.Combine(image, "meta", "data.mdb"));
-        File.Copy(Path.Combine(_temp.Directory, StoreIdentityFile.FileName), Path.Combine(image, StoreIdentityFile.FileName));
+        CrashImage.Take(_temp.Directory, image);
         using var store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = image, ChunkSize = _temp.ChunkSize });
         if (!store.WorkspaceExists("/w")) return [];
         return new SortedSet<string>(store.OpenWorkspace("/w").List("/").Select(n => n.Path), StringComparer.Ordinal);
