@@ -8,12 +8,12 @@ namespace NoKV.Lmdb;
 /// write transaction, the batch, each in a nested transaction (a write that throws is rolled back
 /// alone and its caller gets the exception), and the caller returns as soon as its write is
 /// applied. The batch is published to this process at once, because while it is open every read
-/// runs inside it (in the batch transaction itself, between writes). It is committed durably when it has been open for the flush interval, when it
-/// holds <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone,
+/// runs inside it (in the batch transaction itself, between writes). It is committed durably when
+/// it has been open for the flush interval, when it holds <see cref="MaxBatch"/> writes, when a write asks for durability (snapshot, clone,
 /// promote) or for an ordered commit (a write session's pending record, before its first block:
 /// its data pages are synced at once, its meta page within the interval), on
-/// <see cref="Flush"/>, and when the store closes; a crash loses at most the open batch, so the
-/// store on disk always shows a prefix of the published history.
+/// <see cref="Flush"/>, and when the store closes; a crash loses at most what was published in the
+/// last flush interval, so the store on disk always shows a prefix of the published history.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -73,7 +73,7 @@ internal sealed class DeferredCommitter : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Called (on the commit thread) when a batch commit fails and its writes are lost.</summary>
+    /// <summary>Called once, on the thread pool, when a commit fails and the writes since the last commit are lost.</summary>
     public Action<Exception>? BatchLost { get; init; }
 
     /// <summary>
@@ -116,13 +116,13 @@ internal sealed class DeferredCommitter : IDisposable
             }
             Ask(RequestKind.Begin); // the commit thread begins the batch; the write is applied on the next pass
         }
-        // An ordered commit (a write session's pending record) syncs the data pages only; the
-        // commit thread syncs the meta page within the interval.
         if (commitNow)
         {
             // A durable write asks for a flush, not a commit: the batch holding it may already
             // have been committed by another request, ordered only (meta page not yet synced),
-            // or failed; a flush syncs whatever is pending and throws any failure.
+            // or failed; a flush syncs whatever is pending and throws any failure. An ordered
+            // commit (a write session's pending record) syncs the data pages only; the commit
+            // thread syncs the meta page within the interval.
             if (mode == CommitMode.Durable) Ask(RequestKind.Flush);
             else Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: false);
             if (mode != CommitMode.Deferred) ThrowIfFailed();
@@ -161,7 +161,7 @@ internal sealed class DeferredCommitter : IDisposable
         }
     }
 
-    /// <summary>Commits the open batch durably; throws the failure of a batch commit that failed since the last flush.</summary>
+    /// <summary>Commits the open batch durably and syncs what ordered commits left unsynced; throws <see cref="DeferredCommitFailedException"/> if any commit has failed since the store opened.</summary>
     public void Flush() => Ask(RequestKind.Flush);
 
     /// <summary>As <see cref="Flush"/>, without blocking the caller's thread.</summary>
