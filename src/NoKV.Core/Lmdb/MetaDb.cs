@@ -137,8 +137,8 @@ internal sealed class MetaDb : IDisposable
 
     /// <summary>
     /// Makes every write so far durable: with deferred commits, commits the open batch and throws
-    /// the failure of any batch commit that failed since the last flush; otherwise a no-op, as each
-    /// write was durable when it returned.
+    /// <see cref="DeferredCommitFailedException"/> if any deferred commit has failed since the
+    /// store opened; otherwise a no-op, as each write was durable when it returned.
     /// </summary>
     public void Flush()
     {
