@@ -346,7 +346,7 @@ public sealed class WorkspaceWriteStream : Stream
         }
         else
         {
-            return UploadChunkAsync(cancellationToken);
+            return UploadChunkAsync(final, cancellationToken);
         }
         _buffers.Return(_buffer!);
         _buffer = null;
@@ -360,7 +360,7 @@ public sealed class WorkspaceWriteStream : Stream
     /// local store's put includes its fsync). An upload that fails poisons the session even if
     /// nobody awaits it yet.
     /// </summary>
-    private async ValueTask UploadChunkAsync(CancellationToken cancellationToken)
+    private async ValueTask UploadChunkAsync(bool final, CancellationToken cancellationToken)
     {
         // An upload in flight failed: stop uploading chunks of a session that cannot publish.
         if (Volatile.Read(ref _failure) is { } failed) ExceptionDispatchInfo.Throw(failed);
@@ -384,8 +384,14 @@ public sealed class WorkspaceWriteStream : Stream
         // cancelled after the call returned must not fail it. The caller's token bounds only the
         // wait for a free upload slot (a cancelled wait poisons the session like any cancelled write).
         // On the thread pool: a block store may complete synchronously (the local one does), and
-        // then the writer would wait for every put instead of filling the next chunk.
-        _inFlight.Enqueue(new Upload(index, Task.Run(() => UploadAsync(key, buffer, length), CancellationToken.None)));
+        // then the writer would wait for every put instead of filling the next chunk. Except the
+        // session's last chunk with nothing else in flight (every small file): it has nothing to
+        // overlap with, and many small-file writers each queueing a blocking put on a pool of a
+        // few threads starved it (32 writers: 2,383 -> ~500 writes/s, group-commit batches 1.15).
+        var upload = final && _inFlight.Count == 0
+            ? UploadAsync(key, buffer, length)
+            : Task.Run(() => UploadAsync(key, buffer, length), CancellationToken.None);
+        _inFlight.Enqueue(new Upload(index, upload));
         while (_inFlight.Count >= _store.MaxParallelUploads)
         {
             // Dequeued only once finished: a failed or still-running upload stays for Dispose to drain.
