@@ -1,7 +1,8 @@
 // The agent-fork workflow NoKV exists for: one base workspace (code + a large weights file),
 // 100 agents each working in their own copy-on-write fork, a diff of what each changed, the
 // best fork promoted into the base, the rest rolled back and dropped, and GC reclaiming what
-// nobody needs.
+// nobody needs. Where FUSE is available (Linux, /dev/fuse, root), a few forks are also mounted as
+// real directories and real commands run inside them.
 //
 //   dotnet run -c Release --project samples/AgentForks [-- --forks N --store DIR --keep]
 using System.Diagnostics;
@@ -52,6 +53,12 @@ await Parallel.ForEachAsync(Enumerable.Range(0, forkCount), async (i, ct) =>
 });
 if (!Console.IsOutputRedirected) Console.WriteLine();
 Step("agents finished their work", clock);
+
+// 4b. Agents that run shell tools get a real directory over their fork (Linux, FUSE): mount a
+// few forks, run real commands in them, and their files land in the fork like any other write.
+clock.Restart();
+var mounted = await MountedAgents.RunAsync(store, Math.Min(forkCount, 10));
+Step(mounted, clock);
 
 // 5. See exactly what each agent changed, against the pinned base.
 clock.Restart();
