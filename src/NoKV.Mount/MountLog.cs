@@ -28,4 +28,7 @@ internal static partial class MountLog
 
     [LoggerMessage(EventId = 9008, Level = LogLevel.Warning, Message = "{Directory} was busy; detached it (lazy unmount) and aborted its FUSE connection")]
     public static partial void Detached(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 9009, Level = LogLevel.Error, Message = "Making the changes of the mount of {Workspace} durable at unmount failed; what was published since the last flush may be lost")]
+    public static partial void FlushAtUnmountFailed(ILogger logger, Exception exception, string workspace);
 }

@@ -123,8 +123,7 @@ internal sealed class DeferredCommitter : IDisposable
             // or failed; a flush syncs whatever is pending and throws any failure. An ordered
             // commit (a write session's pending record) syncs the data pages only; the commit
             // thread syncs the meta page within the interval.
-            if (mode == CommitMode.Durable) Ask(RequestKind.Flush);
-            else Ask(RequestKind.Commit, rethrow: mode != CommitMode.Deferred, durable: false);
+            Ask(mode == CommitMode.Durable ? RequestKind.Flush : RequestKind.Commit);
             if (mode != CommitMode.Deferred) ThrowIfFailed();
         }
         return result;
@@ -143,20 +142,8 @@ internal sealed class DeferredCommitter : IDisposable
             }
             // Straight in the batch transaction (no write of the batch is running: they hold the
             // same lock): a nested transaction would copy every page the read touches.
-            t_inBody = this;
-            try
-            {
-                using var metaTxn = _wrap(_batch);
-                result = body(metaTxn);
-            }
-            catch (LightningException e)
-            {
-                throw LmdbErrors.From(e);
-            }
-            finally
-            {
-                t_inBody = null;
-            }
+            using var metaTxn = _wrap(_batch);
+            result = RunBody(body, metaTxn);
             return true;
         }
     }
@@ -168,7 +155,7 @@ internal sealed class DeferredCommitter : IDisposable
     public Task FlushAsync()
     {
         if (Thread.CurrentThread == _thread) throw new InvalidOperationException("The store was called from its own commit thread.");
-        var request = new Request(RequestKind.Flush, rethrow: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new Request(RequestKind.Flush, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Enqueue(request);
         return request.Completion!.Task;
     }
@@ -184,29 +171,37 @@ internal sealed class DeferredCommitter : IDisposable
         using var child = _batch!.BeginTransaction(TransactionBeginFlags.None);
         var metaTxn = _wrap(child);
         T result;
-        t_inBody = this;
-        try
-        {
-            using (metaTxn) result = body(metaTxn);
-        }
-        catch (LightningException e)
-        {
-            throw LmdbErrors.From(e); // disposing the child aborts it
-        }
-        finally
-        {
-            t_inBody = null;
-        }
+        using (metaTxn) result = RunBody(body, metaTxn); // a throw disposes the child, which aborts it
         LmdbErrors.Check(child.Commit());
         _applied.Add(metaTxn);
         return result;
     }
 
-    private void Ask(RequestKind kind, bool rethrow = true, bool durable = true)
+    /// <summary>Runs a read or write body, marked as inside the batch (a store call from it would deadlock) and with LMDB's errors as NoKV exceptions.</summary>
+    private T RunBody<T>(Func<MetaTxn, T> body, MetaTxn metaTxn)
+    {
+        t_inBody = this;
+        try
+        {
+            return body(metaTxn);
+        }
+        catch (LightningException e)
+        {
+            throw LmdbErrors.From(e);
+        }
+        finally
+        {
+            t_inBody = null;
+        }
+    }
+
+    private static Exception Translated(Exception e) => e is LightningException lightning ? LmdbErrors.From(lightning) : e;
+
+    private void Ask(RequestKind kind)
     {
         // The commit thread waiting for itself would never wake.
         if (Thread.CurrentThread == _thread) throw new InvalidOperationException("The store was called from its own commit thread.");
-        var request = new Request(kind, rethrow, null) { Durable = durable };
+        var request = new Request(kind, null);
         Enqueue(request);
         request.Done.Wait();
         request.Done.Dispose();
@@ -259,7 +254,7 @@ internal sealed class DeferredCommitter : IDisposable
     /// <summary>Commits the open batch durably, then syncs what ordered commits left unsynced.</summary>
     private void CommitAndSync()
     {
-        Commit(rethrow: false, durable: true);
+        Commit(durable: true);
         if (_syncDue is null) return;
         try
         {
@@ -282,7 +277,7 @@ internal sealed class DeferredCommitter : IDisposable
                     Begin();
                     break;
                 case RequestKind.Commit:
-                    Commit(request.Rethrow, request.Durable);
+                    Commit(durable: false); // an ordered commit: its caller checks for a failure itself
                     break;
                 case RequestKind.Flush:
                     CommitAndSync();
@@ -292,7 +287,7 @@ internal sealed class DeferredCommitter : IDisposable
         }
         catch (Exception e)
         {
-            request.Failure = ExceptionDispatchInfo.Capture(e is LightningException lightning ? LmdbErrors.From(lightning) : e);
+            request.Failure = ExceptionDispatchInfo.Capture(Translated(e));
         }
         finally
         {
@@ -318,10 +313,10 @@ internal sealed class DeferredCommitter : IDisposable
     /// <summary>
     /// Commits the open batch (its data pages are synced: the batch began with MDB_NOMETASYNC)
     /// and, if <paramref name="durable"/>, syncs the meta page too; otherwise that sync is due
-    /// within the interval. A failure loses the batch: it is kept for the next flush and, with
-    /// <paramref name="rethrow"/>, also thrown to the caller that asked for this commit.
+    /// within the interval. A failure loses the batch and is recorded (<see cref="Failure"/>):
+    /// callers learn of it through <see cref="ThrowIfFailed"/>, never from here.
     /// </summary>
-    private void Commit(bool rethrow, bool durable)
+    private void Commit(bool durable)
     {
         lock (_gate)
         {
@@ -350,7 +345,6 @@ internal sealed class DeferredCommitter : IDisposable
             catch (Exception e)
             {
                 Fail(e);
-                if (rethrow) ThrowIfFailed();
             }
             finally
             {
@@ -367,7 +361,7 @@ internal sealed class DeferredCommitter : IDisposable
     /// </summary>
     private void Fail(Exception e)
     {
-        var failure = e is LightningException lightning ? LmdbErrors.From(lightning) : e;
+        var failure = Translated(e);
         if (Interlocked.CompareExchange(ref _failure, failure, null) is not null) return;
         if (BatchLost is { } report) ThreadPool.UnsafeQueueUserWorkItem(static state => state.report(state.failure), (report, failure), preferLocal: false);
     }
@@ -382,7 +376,7 @@ internal sealed class DeferredCommitter : IDisposable
         {
             if (_stopping) return;
             _stopping = true;
-            _queue.Enqueue(new Request(RequestKind.Stop, rethrow: false, null));
+            _queue.Enqueue(new Request(RequestKind.Stop, null));
         }
         _wake.Release();
         _thread.Join();
@@ -390,12 +384,10 @@ internal sealed class DeferredCommitter : IDisposable
 
     private enum RequestKind { Begin, Commit, Flush, Stop }
 
-    private sealed class Request(RequestKind kind, bool rethrow, TaskCompletionSource? completion)
+    private sealed class Request(RequestKind kind, TaskCompletionSource? completion)
     {
         public RequestKind Kind { get; } = kind;
-        public bool Rethrow { get; } = rethrow;
         public TaskCompletionSource? Completion { get; } = completion;
-        public bool Durable { get; init; } = true;
         public ExceptionDispatchInfo? Failure { get; set; }
         public ManualResetEventSlim Done { get; } = new(false);
     }

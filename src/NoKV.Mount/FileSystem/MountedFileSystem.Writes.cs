@@ -170,6 +170,13 @@ internal sealed partial class MountedFileSystem
         r.ReplyOk();
     }
 
+    /// <summary>fsync of a directory: its entries (as every change the mount made) become durable.</summary>
+    private async Task FSyncDirAsync(FuseRequest r)
+    {
+        await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        r.ReplyOk();
+    }
+
     /// <summary>fsync: the file's buffered writes become a version, and (as with every change the mount made) durable.</summary>
     private async Task FSyncAsync(FuseRequest r, ulong fh)
     {

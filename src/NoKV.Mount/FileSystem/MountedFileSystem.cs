@@ -77,7 +77,7 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.ReleaseDir: ReleaseDir(r); break;
             case FuseOpcode.StatFs: StatFs(r); break;
             case FuseOpcode.Access or FuseOpcode.Destroy: r.ReplyOk(); break;
-            case FuseOpcode.FSyncDir: return FSyncAsync(r, ulong.MaxValue); // a directory's entries: make the mount's changes durable
+            case FuseOpcode.FSyncDir: return FSyncDirAsync(r);
             case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENODATA); break;
             case FuseOpcode.ListXAttr: ListXAttr(r); break;
             case FuseOpcode.SetXAttr: r.ReplyError(Errno.ENOTSUP); break;
@@ -218,7 +218,7 @@ internal sealed partial class MountedFileSystem
         }
         catch (Exception e) when (e is NoKVException or ObjectDisposedException)
         {
-            MountLog.PublishAtUnmountFailed(Logger, e, View.RootInode);
+            MountLog.FlushAtUnmountFailed(Logger, e, Name);
         }
     }
 
