@@ -30,6 +30,10 @@ public sealed class Workspace
     /// <summary>The root directory's inode: stable for the workspace's life, rollbacks included.</summary>
     public long RootInode { get; }
 
+    /// <summary>True if the workspace refuses writes now (<see cref="WorkspaceStore.SetReadOnly"/>); read from the store on each call.</summary>
+    /// <exception cref="WorkspaceNotFoundException">The workspace was deleted.</exception>
+    public bool IsReadOnly => _store.Read(txn => Ref.Record(txn).IsReadOnly);
+
     /// <summary>Creates a directory and any missing parents; does nothing if it exists.</summary>
     /// <exception cref="NotADirectoryException">A file is in the way.</exception>
     public void CreateDirectory(string path) => _store.Mutations.CreateDirectory(Ref, path);

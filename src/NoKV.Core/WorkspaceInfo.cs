@@ -5,4 +5,8 @@ namespace NoKV;
 /// <param name="RootInode">The workspace root's inode; kept across rollbacks.</param>
 /// <param name="Id">The workspace's internal id (also the first segment of the block keys it mints).</param>
 /// <param name="CreatedUtc">When the workspace was created or cloned.</param>
-public sealed record WorkspaceInfo(string Path, long RootInode, long Id, DateTime CreatedUtc);
+public sealed record WorkspaceInfo(string Path, long RootInode, long Id, DateTime CreatedUtc)
+{
+    /// <summary>True if writes into the workspace are refused (see <see cref="WorkspaceStore.SetReadOnly"/>).</summary>
+    public bool IsReadOnly { get; init; }
+}

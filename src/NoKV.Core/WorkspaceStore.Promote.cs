@@ -24,6 +24,7 @@ public sealed partial class WorkspaceStore
     /// <param name="cancellationToken">Stops the planning diffs (the one write transaction is not interrupted once it applies).</param>
     /// <exception cref="WorkspaceNotFoundException">No workspace holds one of the paths.</exception>
     /// <exception cref="UnrelatedWorkspacesException">The two share no history.</exception>
+    /// <exception cref="ReadOnlyWorkspaceException">The target's workspace is read-only.</exception>
     /// <exception cref="PathLimitExceededException">
     /// The target directory lies deeper in its workspace than the fork's root, and a promoted
     /// node would land beyond the path limits there; nothing is applied.
@@ -38,13 +39,19 @@ public sealed partial class WorkspaceStore
 
         // Plan in a read snapshot first: a conflicted promote without a strategy writes nothing,
         // not even the pre-promote snapshot.
-        var dryRun = Read(txn => PlanOrThrow(txn, forkPath, targetPath, cancellationToken));
+        var dryRun = Read(txn =>
+        {
+            var (targetWsPath, targetWs, _) = FindWorkspace(txn, targetPath, nameof(targetPath));
+            Writable(targetWs, targetWsPath);
+            return PlanOrThrow(txn, forkPath, targetPath, cancellationToken);
+        });
         if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
             return op.Complete(new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 });
 
         return op.Complete(WriteDurably(txn =>
         {
             var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
+            Writable(targetWs, targetWsPath);
             var (_, _, forkInner) = FindWorkspace(txn, forkPath, nameof(forkPath));
             var pin = CreatePin(txn, targetWsPath, targetWs, inner);
             // Plan again inside the transaction: the state may have moved since the dry run.

@@ -18,6 +18,7 @@ public sealed partial class WorkspaceStore
     /// <param name="snapshotId">A snapshot of the same directory: taken of it, of the workspace it was cloned from, or of a clone of it.</param>
     /// <exception cref="WorkspaceNotFoundException">No workspace holds the path.</exception>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>
+    /// <exception cref="ReadOnlyWorkspaceException">The workspace is read-only.</exception>
     /// <exception cref="UnrelatedSnapshotException">The snapshot's root is not the target directory (or its lineage).</exception>
     /// <exception cref="PathLimitExceededException">The directory now lies deeper than where the snapshot was taken, and a restored node would land beyond the path limits; nothing changed.</exception>
     public void Rollback(string targetPath, long snapshotId) => Rollback(targetPath, snapshotId, expectedWorkspaceId: 0);
@@ -30,6 +31,7 @@ public sealed partial class WorkspaceStore
         op.Complete(Write(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, targetPath, nameof(targetPath), expectedWorkspaceId);
+            Writable(ws, wsPath);
             var pin = GetPin(txn, snapshotId);
             if (inner.Length != 0)
             {

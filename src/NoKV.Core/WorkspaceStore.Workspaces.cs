@@ -60,21 +60,53 @@ public sealed partial class WorkspaceStore
         txn.Scan(Db.Workspaces, []).Select(entry =>
         {
             var ws = WorkspaceRecord.Decode(entry.Value);
-            return new WorkspaceInfo(Encoding.UTF8.GetString(entry.Key), ws.RootInode, ws.Id, FromTicks(ws.CreatedUtcTicks));
+            return new WorkspaceInfo(Encoding.UTF8.GetString(entry.Key), ws.RootInode, ws.Id, FromTicks(ws.CreatedUtcTicks)) { IsReadOnly = ws.IsReadOnly };
         }).ToList());
+
+    /// <summary>
+    /// Marks a workspace read-only, or writable again. While read-only, every write into it
+    /// (files, directories, attributes, import, rollback, promote into it, deleting it) fails with
+    /// <see cref="ReadOnlyWorkspaceException"/> and changes nothing; reading, snapshots and clones
+    /// work as before, and its clones are writable. For a shared base that agents must not touch.
+    /// Write sessions already open fail when they publish. The flag is kept across reopens.
+    /// </summary>
+    /// <param name="path">The workspace path.</param>
+    /// <param name="readOnly">True to refuse writes, false to accept them again.</param>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public void SetReadOnly(string path, bool readOnly)
+    {
+        using var op = Telemetry.Start(StoreOperation.Edit, path);
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        op.Complete(Write(txn =>
+        {
+            var ws = GetWorkspace(txn, normalized);
+            var flags = readOnly ? ws.Flags | WorkspaceFlags.ReadOnly : ws.Flags & ~WorkspaceFlags.ReadOnly;
+            if (flags != ws.Flags) txn.Put(Db.Workspaces, PathKey(normalized), (ws with { Flags = flags }).Encode());
+            return true;
+        }));
+    }
+
+    /// <summary>True if the workspace at <paramref name="path"/> is read-only (see <see cref="SetReadOnly"/>).</summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public bool IsReadOnly(string path)
+    {
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        return Read(txn => GetWorkspace(txn, normalized).IsReadOnly);
+    }
 
     /// <summary>
     /// Deletes a workspace. Snapshots taken of it stay readable until released; blocks only it
     /// reached become garbage for the next <see cref="CollectGarbage"/>.
     /// </summary>
     /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    /// <exception cref="ReadOnlyWorkspaceException">The workspace is read-only: clear the flag first (<see cref="SetReadOnly"/>).</exception>
     public void DeleteWorkspace(string path)
     {
         using var op = Telemetry.Start(StoreOperation.DeleteWorkspace, path);
         var normalized = NormalizeWorkspacePath(path, nameof(path));
         op.Complete(Write(txn =>
         {
-            var ws = GetWorkspace(txn, normalized);
+            var ws = Writable(GetWorkspace(txn, normalized), normalized);
             txn.Delete(Db.Workspaces, PathKey(normalized));
             RetireHead(txn, ws.HeadLayer);
             NextVersion(txn);

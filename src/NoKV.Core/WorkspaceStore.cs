@@ -367,6 +367,15 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         throw new WorkspaceNotFoundException(storePath);
     }
 
+    /// <summary>
+    /// <paramref name="workspace"/>, if it accepts writes. Every write into a head checks this
+    /// inside its own transaction, so a flag set concurrently is never missed; write sessions check
+    /// it at open too, so they fail before uploading.
+    /// </summary>
+    /// <exception cref="ReadOnlyWorkspaceException">The workspace is read-only.</exception>
+    internal static WorkspaceRecord Writable(WorkspaceRecord workspace, string workspacePath) =>
+        workspace.IsReadOnly ? throw new ReadOnlyWorkspaceException(workspacePath) : workspace;
+
     internal static View HeadView(MetaTxn txn, WorkspaceRecord workspace) => LayerTable.ViewOf(txn, workspace.HeadLayer, workspace.RootInode);
 
     internal static long NextVersion(MetaTxn txn) => Counters.Next(txn, Counters.Version);

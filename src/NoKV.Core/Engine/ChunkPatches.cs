@@ -26,7 +26,7 @@ internal static class ChunkPatches
         ArgumentOutOfRangeException.ThrowIfNegative(patch.Size);
         var path = store.Read(txn =>
         {
-            var view = ws.HeadView(txn);
+            var view = ws.WritableHeadView(txn);
             NamespaceTree.Node(txn, view, ino);
             return NodeReader.PathOf(txn, view, ino) ?? throw new PathNotFoundException($"inode {ino}");
         });

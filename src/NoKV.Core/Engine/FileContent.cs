@@ -65,7 +65,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     {
         var path = store.Read(txn =>
         {
-            var view = ws.HeadView(txn);
+            var view = ws.WritableHeadView(txn);
             NamespaceTree.Directory(txn, view, parent);
             var path = NamespaceEdits.ChildPath(txn, view, parent, name);
             if (NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(name), path) is { Record.IsFile: false } other) throw new NotAFileException(path, NodeAttributes.KindOf(other.Record.Kind));
@@ -165,7 +165,7 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
     {
         var (gen, record, chunks) = Lease(txn =>
         {
-            var node = NamespaceTree.Node(txn, ws.HeadView(txn), ino, path);
+            var node = NamespaceTree.Node(txn, ws.WritableHeadView(txn), ino, path);
             return node.IsFile ? node.Generation : throw new NotAFileException(path, NodeAttributes.KindOf(node.Kind));
         }, path)!.Value;
         basis?.Gen = gen;
@@ -335,19 +335,20 @@ internal sealed class FileContent(WorkspaceStore store, NamespaceMutations mutat
         return segments.Length == 0 ? throw new NotAFileException(normalized) : (segments, normalized);
     }
 
-    /// <summary>The inode of the file at a path in the workspace's head; null if nothing is there.</summary>
+    /// <summary>The inode of the file at a path in the workspace's head, which is to be written (so it must accept writes); null if nothing is there.</summary>
     private long? FindFile(WorkspaceRef ws, string[] segments, string path) => store.Read(txn =>
     {
-        var view = ws.HeadView(txn);
+        var view = ws.WritableHeadView(txn);
         var parent = NamespaceTree.ResolveParent(txn, view, segments);
         var node = NamespaceTree.Lookup(txn, view, parent, PathRules.NameBytes(segments[^1]), path);
         if (node is null) return (long?)null;
         return node.Value.Record.IsFile ? node.Value.Ino : throw new NotAFileException(path, NodeAttributes.KindOf(node.Value.Record.Kind));
     });
 
+    /// <summary>The path of a file that is to be written (so its workspace must accept writes).</summary>
     private string PathOf(WorkspaceRef ws, long ino) => store.Read(txn =>
     {
-        var view = ws.HeadView(txn);
+        var view = ws.WritableHeadView(txn);
         NamespaceTree.Node(txn, view, ino);
         return NodeReader.PathOf(txn, view, ino) ?? throw new PathNotFoundException($"inode {ino}");
     });

@@ -15,7 +15,7 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
     /// <summary>Runs <paramref name="body"/> on the workspace's head in one write transaction, and counts a new version.</summary>
     public T WithHead<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "") => store.Write(txn =>
     {
-        var record = ws.Record(txn);
+        var record = ws.WritableRecord(txn);
         var writer = new HeadWriter(txn, WorkspaceStore.HeadView(txn, record));
         var result = body(writer, record);
         writer.Complete();
@@ -103,7 +103,7 @@ internal sealed class NamespaceMutations(WorkspaceStore store)
         if (toSegments.Length == 0) throw new InvalidMoveException(from, to, "the destination is the workspace root");
         if (fromPath == toPath)
         {
-            store.Read(txn => NamespaceTree.Resolve(txn, ws.HeadView(txn), fromSegments, from)); // exists, or throws
+            store.Read(txn => NamespaceTree.Resolve(txn, ws.WritableHeadView(txn), fromSegments, from)); // exists (or throws), and may be written
             return;
         }
         if (PathRules.IsSameOrBelow(toPath, fromPath)) throw new InvalidMoveException(from, to, "a directory cannot move into itself or its own descendant");

@@ -14,4 +14,13 @@ internal readonly record struct WorkspaceRef(string Path, long Id)
 
     /// <summary>What the workspace's head shows now.</summary>
     public View HeadView(MetaTxn txn) => WorkspaceStore.HeadView(txn, Record(txn));
+
+    /// <summary>The workspace, checked to accept writes.</summary>
+    /// <exception cref="WorkspaceNotFoundException">No workspace, or a different one, is at the path.</exception>
+    /// <exception cref="ReadOnlyWorkspaceException">The workspace is read-only.</exception>
+    public WorkspaceRecord WritableRecord(MetaTxn txn) => WorkspaceStore.Writable(Record(txn), Path);
+
+    /// <summary>What the workspace's head shows now, checked to accept writes: a write session fails before it uploads a byte.</summary>
+    /// <exception cref="ReadOnlyWorkspaceException">The workspace is read-only.</exception>
+    public View WritableHeadView(MetaTxn txn) => WorkspaceStore.HeadView(txn, WritableRecord(txn));
 }

@@ -11,15 +11,37 @@ internal enum RecordKind : byte
     SymbolicLink = 3,
 }
 
-/// <summary>A workspace: its identity (id, root inode) and its current head layer.</summary>
-internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks)
+/// <summary>What a workspace allows, beyond its tree (format 4).</summary>
+[Flags]
+internal enum WorkspaceFlags
 {
-    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).ToArray();
+    None = 0,
+    /// <summary>Every write into the workspace is refused (<see cref="ReadOnlyWorkspaceException"/>); its clones are writable.</summary>
+    ReadOnly = 1,
+}
+
+/// <summary>A workspace: its identity (id, root inode), its current head layer and its flags.</summary>
+internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks, WorkspaceFlags Flags = WorkspaceFlags.None)
+{
+    public bool IsReadOnly => (Flags & WorkspaceFlags.ReadOnly) != 0;
+
+    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).I32((int)Flags).ToArray();
 
     public static WorkspaceRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        return new(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks());
+        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), (WorkspaceFlags)r.I32());
+        r.End();
+        return record;
+    }
+
+    /// <summary>Reads a workspace record of store formats 1 to 3, before workspaces had flags.</summary>
+    public static WorkspaceRecord DecodeFormat3(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks());
+        r.End();
+        return record;
     }
 }
 

@@ -11,13 +11,14 @@ namespace NoKV.Lmdb;
 /// Format history. 1: files and directories, with a modification time. 2 (issue 14): symbolic
 /// links, and per node a change time, permission bits and owner uid/gid; only inode records
 /// changed layout. 3 (issue 15): a chunk's bytes may be inline in its record or all zeros (no
-/// block); only chunk records changed layout. An older store is upgraded in place on open, one
+/// block); only chunk records changed layout. 4 (issue 18): a workspace record carries flags
+/// (read-only); only workspace records changed layout. An older store is upgraded in place on open, one
 /// format at a time, inside the open's one write transaction, so a crash during the upgrade
 /// leaves it as it was (see <see cref="Upgrade"/>).
 /// </remarks>
 internal static class StoreFormat
 {
-    public const int Version = 3;
+    public const int Version = 4;
     private static readonly byte[] FormatKey = "format"u8.ToArray();
     private static readonly byte[] StoreIdKey = "store-id"u8.ToArray();
 
@@ -54,6 +55,7 @@ internal static class StoreFormat
         {
             if (version < 2) Upgrade(txn, database(Db.Inodes), v => InodeRecord.DecodeFormat1(v, ProcessIdentity.User, ProcessIdentity.Group).Encode());
             if (version < 3) Upgrade(txn, database(Db.Chunks), v => ChunkRecord.DecodeFormat2(v).Encode());
+            if (version < 4) Upgrade(txn, database(Db.Workspaces), v => WorkspaceRecord.DecodeFormat3(v).Encode());
             LmdbErrors.Check(txn.Put(meta, FormatKey, BitConverter.GetBytes(Version)));
         }
 
@@ -68,7 +70,8 @@ internal static class StoreFormat
     /// Rewrites every record of one database in the next format's layout. 1 → 2, inodes: the
     /// modification time becomes the change time too, each node gets its kind's default mode
     /// and is owned by the user and group of the process that upgrades (who, owning the store's
-    /// files, most likely wrote it). 2 → 3, chunks: every chunk is a block chunk. One
+    /// files, most likely wrote it). 2 → 3, chunks: every chunk is a block chunk. 3 → 4,
+    /// workspaces: no flags (writable). One
     /// transaction: O(records) time, and LMDB keeps the rewritten pages in memory until the
     /// commit (a few hundred bytes per record).
     /// </summary>
