@@ -39,4 +39,13 @@ public sealed record GcReport
 
     /// <summary>How long the collection took.</summary>
     public TimeSpan Duration { get; init; }
+
+    /// <summary>Workspaces this run dropped because they had expired (see <see cref="WorkspaceOptions.TimeToLive"/>).</summary>
+    public long ExpiredWorkspaces { get; init; }
+
+    /// <summary>Snapshots this run released because they had expired (see <see cref="SnapshotOptions.TimeToLive"/>).</summary>
+    public long ExpiredSnapshots { get; init; }
+
+    /// <summary>Expired workspaces this run left alone because they are in use (an open write session, import or mount): dropped once released.</summary>
+    public long ExpiryDeferred { get; init; }
 }

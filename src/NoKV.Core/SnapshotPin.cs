@@ -21,6 +21,7 @@ public sealed class SnapshotPin
         ReadVersion = record.ReadVersion;
         RootInode = record.RootInode;
         CreatedUtc = WorkspaceStore.FromTicks(record.CreatedUtcTicks);
+        ExpiresUtc = Expiry.ExpiryRules.ToUtc(record.ExpiresUtcTicks);
     }
 
     /// <summary>The snapshot id.</summary>
@@ -40,6 +41,9 @@ public sealed class SnapshotPin
 
     /// <summary>When the snapshot was taken.</summary>
     public DateTime CreatedUtc { get; }
+
+    /// <summary>When the snapshot expires (GC then releases it), as it was when this object was read; null if it lives until released.</summary>
+    public DateTime? ExpiresUtc { get; }
 
     /// <summary>Opens a file for reading: seekable, with a known length.</summary>
     /// <exception cref="SnapshotNotFoundException">The snapshot was released.</exception>

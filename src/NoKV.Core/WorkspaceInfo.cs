@@ -9,4 +9,7 @@ public sealed record WorkspaceInfo(string Path, long RootInode, long Id, DateTim
 {
     /// <summary>True if writes into the workspace are refused (see <see cref="WorkspaceStore.SetReadOnly"/>).</summary>
     public bool IsReadOnly { get; init; }
+
+    /// <summary>When the workspace expires (GC then drops it); null if it lives until deleted (see <see cref="WorkspaceOptions.TimeToLive"/>).</summary>
+    public DateTime? ExpiresUtc { get; init; }
 }

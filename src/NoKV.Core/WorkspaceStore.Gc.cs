@@ -9,7 +9,9 @@ public sealed partial class WorkspaceStore
     private readonly SemaphoreSlim _gcGate = new(1, 1);
 
     /// <summary>
-    /// Reclaims what no live workspace and no snapshot can reach: records of deleted workspaces,
+    /// Drops the workspaces and releases the snapshots whose time-to-live has passed (see
+    /// <see cref="WorkspaceOptions.TimeToLive"/>), then reclaims what no live workspace and no
+    /// snapshot can reach: records of deleted workspaces,
     /// rolled-back heads and released snapshots, and the blocks of file versions nothing
     /// references. Never deletes a block a workspace or snapshot can read. Cost follows the
     /// garbage, not the store size. Safe to run while other threads read and write.
@@ -29,6 +31,9 @@ public sealed partial class WorkspaceStore
         try
         {
             var clock = Stopwatch.StartNew();
+            // Expiry first: what it drops is collected by the steps below in the same run.
+            var expiry = new Expiry.ExpiryCollector(this);
+            expiry.Run(cancellationToken);
             var layers = new LayerCollector(_meta);
             layers.Run();
             var shadowed = new ShadowCollector(_meta);
@@ -60,6 +65,9 @@ public sealed partial class WorkspaceStore
                 BlocksDeleted = generations.BlocksDeleted,
                 BytesReclaimed = generations.BytesReclaimed,
                 Duration = clock.Elapsed,
+                ExpiredWorkspaces = expiry.Workspaces,
+                ExpiredSnapshots = expiry.Snapshots,
+                ExpiryDeferred = expiry.Deferred,
             };
             Telemetry.GcCompleted(op, report);
             return op.Complete(report);

@@ -17,6 +17,8 @@ public sealed partial class WorkspaceStore
         var source = new DirectoryInfo(Path.GetFullPath(sourceDirectory));
         if (!source.Exists) throw new DirectoryNotFoundException($"Import source '{sourceDirectory}' does not exist.");
         var target = PathRules.Split(targetPath, nameof(targetPath));
+        // Its sessions publish in batches after they close: the import itself holds the workspace.
+        using var hold = Holds.Hold(wsId, wsPath);
         Mutations.CreateDirectory(new Engine.WorkspaceRef(wsPath, wsId), targetPath);
 
         var batch = new ImportBatch(this, wsPath, wsId);

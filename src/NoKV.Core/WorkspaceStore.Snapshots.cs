@@ -15,15 +15,22 @@ public sealed partial class WorkspaceStore
     /// <exception cref="NotADirectoryException">The path names a file.</exception>
     public SnapshotPin Snapshot(string path) => Snapshot(path, expectedWorkspaceId: 0);
 
+    /// <inheritdoc cref="Snapshot(string)"/>
+    /// <param name="path">The workspace, or a directory inside one.</param>
+    /// <param name="options">The snapshot's settings (a time-to-live); null for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The time-to-live is out of range.</exception>
+    public SnapshotPin Snapshot(string path, SnapshotOptions? options) => Snapshot(path, expectedWorkspaceId: 0, options);
+
     /// <summary>A snapshot taken through a <see cref="Workspace"/> handle: only of the workspace the handle was opened on.</summary>
-    internal SnapshotPin Snapshot(string path, long expectedWorkspaceId)
+    internal SnapshotPin Snapshot(string path, long expectedWorkspaceId, SnapshotOptions? options = null)
     {
         using var op = Telemetry.Start(StoreOperation.Snapshot, path);
         ArgumentNullException.ThrowIfNull(path);
+        var expires = Expiry.ExpiryRules.TicksAfter(options?.TimeToLive, Clock, nameof(options));
         return op.Complete(WriteDurably(txn =>
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, path, nameof(path), expectedWorkspaceId);
-            return CreatePin(txn, wsPath, ws, inner);
+            return CreatePin(txn, wsPath, ws, inner, expires);
         }));
     }
 
@@ -57,18 +64,39 @@ public sealed partial class WorkspaceStore
         using var op = Telemetry.Start(StoreOperation.ReleaseSnapshot).SetTag("nokv.snapshot.id", snapshotId);
         op.Complete(Write(txn =>
         {
-            var pin = GetPin(txn, snapshotId);
-            txn.Delete(Db.Pins, Keys.U64(snapshotId));
-            txn.Delete(Db.PinsByWorkspace, Keys.Pair(pin.WorkspaceId, snapshotId));
-            var layer = LayerTable.Get(txn, pin.Layer);
-            LayerTable.Put(txn, pin.Layer, layer with { PinCount = layer.PinCount - 1 });
-            LayerTable.MarkForGc(txn, pin.Layer);
-            NextVersion(txn);
+            RemovePin(txn, snapshotId, GetPin(txn, snapshotId));
             return true;
         }));
     }
 
-    internal SnapshotPin CreatePin(MetaTxn txn, string wsPath, WorkspaceRecord ws, string[] inner)
+    /// <summary>
+    /// Sets when a snapshot expires (renewing or shortening it), or clears it with null: it then
+    /// lives until released. A time already past releases it at the next GC.
+    /// </summary>
+    /// <exception cref="SnapshotNotFoundException">It does not exist or was already released.</exception>
+    public void SetSnapshotExpiry(long snapshotId, DateTimeOffset? expiresUtc)
+    {
+        var ticks = Expiry.ExpiryRules.TicksAt(expiresUtc);
+        Write(txn =>
+        {
+            var pin = GetPin(txn, snapshotId);
+            txn.Put(Db.Pins, Keys.U64(snapshotId), (pin with { ExpiresUtcTicks = ticks }).Encode());
+            return true;
+        });
+    }
+
+    /// <summary>Releases a pin: what only it kept alive becomes garbage.</summary>
+    internal static void RemovePin(MetaTxn txn, long snapshotId, PinRecord pin)
+    {
+        txn.Delete(Db.Pins, Keys.U64(snapshotId));
+        txn.Delete(Db.PinsByWorkspace, Keys.Pair(pin.WorkspaceId, snapshotId));
+        var layer = LayerTable.Get(txn, pin.Layer);
+        LayerTable.Put(txn, pin.Layer, layer with { PinCount = layer.PinCount - 1 });
+        LayerTable.MarkForGc(txn, pin.Layer);
+        NextVersion(txn);
+    }
+
+    internal SnapshotPin CreatePin(MetaTxn txn, string wsPath, WorkspaceRecord ws, string[] inner, long expiresUtcTicks = 0)
     {
         var frozen = FreezeHead(txn, wsPath, ref ws);
         var view = LayerTable.ViewOf(txn, frozen, ws.RootInode);
@@ -76,7 +104,7 @@ public sealed partial class WorkspaceStore
         var rootInode = Engine.NamespaceTree.ResolveDirectory(txn, view, inner, rootPath);
 
         var id = Counters.Next(txn, Counters.Pin);
-        var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), DateTime.UtcNow.Ticks, rootPath, wsPath);
+        var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), DateTime.UtcNow.Ticks, rootPath, wsPath, expiresUtcTicks);
         txn.Put(Db.Pins, Keys.U64(id), record.Encode());
         txn.Put(Db.PinsByWorkspace, Keys.Pair(ws.Id, id), []);
         var layer = LayerTable.Get(txn, frozen);

@@ -11,10 +11,17 @@ public sealed partial class WorkspaceStore
     /// <summary>Creates an empty workspace at <paramref name="path"/> (e.g. "/base" or "/forks/agent-1").</summary>
     /// <exception cref="WorkspaceAlreadyExistsException">A workspace already exists there.</exception>
     /// <exception cref="WorkspaceNestingException">The path is inside or above another workspace.</exception>
-    public Workspace CreateWorkspace(string path)
+    public Workspace CreateWorkspace(string path) => CreateWorkspace(path, options: null);
+
+    /// <inheritdoc cref="CreateWorkspace(string)"/>
+    /// <param name="path">The new workspace's path.</param>
+    /// <param name="options">Its settings (a time-to-live); null for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The time-to-live is out of range.</exception>
+    public Workspace CreateWorkspace(string path, WorkspaceOptions? options)
     {
         using var op = Telemetry.Start(StoreOperation.CreateWorkspace, path);
         var normalized = NormalizeWorkspacePath(path, nameof(path));
+        var expires = Expiry.ExpiryRules.TicksAfter(options?.TimeToLive, Clock, nameof(options));
         var rootInode = _ids.Next();
         var record = Write(txn =>
         {
@@ -24,7 +31,7 @@ public sealed partial class WorkspaceStore
             var writer = new HeadWriter(txn, LayerTable.ViewOf(txn, head, rootInode));
             writer.PutInode(rootInode, InodeRecord.New(RecordKind.Directory, 0, []));
             writer.Complete();
-            var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks);
+            var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks, ExpiresUtcTicks: expires);
             txn.Put(Db.Workspaces, PathKey(normalized), ws.Encode());
             return ws;
         });
@@ -60,7 +67,7 @@ public sealed partial class WorkspaceStore
         txn.Scan(Db.Workspaces, []).Select(entry =>
         {
             var ws = WorkspaceRecord.Decode(entry.Value);
-            return new WorkspaceInfo(Encoding.UTF8.GetString(entry.Key), ws.RootInode, ws.Id, FromTicks(ws.CreatedUtcTicks)) { IsReadOnly = ws.IsReadOnly };
+            return new WorkspaceInfo(Encoding.UTF8.GetString(entry.Key), ws.RootInode, ws.Id, FromTicks(ws.CreatedUtcTicks)) { IsReadOnly = ws.IsReadOnly, ExpiresUtc = Expiry.ExpiryRules.ToUtc(ws.ExpiresUtcTicks) };
         }).ToList());
 
     /// <summary>
@@ -86,6 +93,27 @@ public sealed partial class WorkspaceStore
         }));
     }
 
+    /// <summary>
+    /// Sets when a workspace expires (renewing or shortening its time-to-live), or clears it with
+    /// null: it then lives until deleted. A time already past drops it at the next GC (unless it
+    /// is in use then).
+    /// </summary>
+    /// <param name="path">The workspace path.</param>
+    /// <param name="expiresUtc">When it expires; null for never.</param>
+    /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
+    public void SetExpiry(string path, DateTimeOffset? expiresUtc)
+    {
+        using var op = Telemetry.Start(StoreOperation.Edit, path);
+        var normalized = NormalizeWorkspacePath(path, nameof(path));
+        var ticks = Expiry.ExpiryRules.TicksAt(expiresUtc);
+        op.Complete(Write(txn =>
+        {
+            var ws = GetWorkspace(txn, normalized);
+            txn.Put(Db.Workspaces, PathKey(normalized), (ws with { ExpiresUtcTicks = ticks }).Encode());
+            return true;
+        }));
+    }
+
     /// <summary>True if the workspace at <paramref name="path"/> is read-only (see <see cref="SetReadOnly"/>).</summary>
     /// <exception cref="WorkspaceNotFoundException">No workspace exists at the path.</exception>
     public bool IsReadOnly(string path)
@@ -106,12 +134,17 @@ public sealed partial class WorkspaceStore
         var normalized = NormalizeWorkspacePath(path, nameof(path));
         op.Complete(Write(txn =>
         {
-            var ws = Writable(GetWorkspace(txn, normalized), normalized);
-            txn.Delete(Db.Workspaces, PathKey(normalized));
-            RetireHead(txn, ws.HeadLayer);
-            NextVersion(txn);
+            RemoveWorkspace(txn, normalized, Writable(GetWorkspace(txn, normalized), normalized));
             return true;
         }));
+    }
+
+    /// <summary>Deletes a workspace's record and retires its head: what only it reached becomes garbage.</summary>
+    internal static void RemoveWorkspace(MetaTxn txn, string path, WorkspaceRecord ws)
+    {
+        txn.Delete(Db.Workspaces, PathKey(path));
+        RetireHead(txn, ws.HeadLayer);
+        NextVersion(txn);
     }
 
     /// <summary>A head that no workspace writes into any more: it is dead once nothing pins or descends from it.</summary>

@@ -66,6 +66,12 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     internal GenerationLeases Leases => _leases;
     internal Blocks.PendingGenerations Pending => _pending;
 
+    /// <summary>The workspaces in use in this process (write sessions, imports, mounts): expiry never drops them under their users.</summary>
+    internal Expiry.WorkspaceHolds Holds { get; } = new();
+
+    /// <summary>The clock expiry is measured by (<see cref="WorkspaceStoreOptions.TimeProvider"/>).</summary>
+    internal TimeProvider Clock => _options.TimeProvider ?? TimeProvider.System;
+
     /// <summary>Namespace reads by inode and by path (the engine every front end sits on).</summary>
     internal Engine.NamespaceQueries Queries { get; }
 

@@ -70,6 +70,13 @@ public sealed class WorkspaceStoreOptions
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>
+    /// The clock that time-to-live and expiry are measured by (null, the default: the system
+    /// clock). AddNoKV sets the container's <see cref="System.TimeProvider"/> if it has one; tests
+    /// pass a fake one.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
+
     /// <summary>Set by AddNoKV for a block store it built: the store then disposes it.</summary>
     internal bool OwnsBlockStore { get; set; }
 
@@ -113,6 +120,7 @@ public sealed class WorkspaceStoreOptions
             MaxParallelUploads = MaxParallelUploads,
             LoggerFactory = LoggerFactory,
             MeterFactory = MeterFactory,
+            TimeProvider = TimeProvider,
             OwnsBlockStore = OwnsBlockStore,
             SlowOperationThreshold = SlowOperationThreshold,
         };

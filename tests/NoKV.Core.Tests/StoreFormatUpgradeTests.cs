@@ -60,6 +60,10 @@ public sealed class StoreFormatUpgradeTests : IDisposable
         using (var store = WorkspaceStore.Open(directory))
         {
             Assert.Equal(["/base", "/forks/a"], store.ListWorkspaces().Select(w => w.Path));
+            // Format 4 gave workspaces flags and expiry, snapshots expiry: upgraded ones have none.
+            Assert.All(store.ListWorkspaces(), w => Assert.True(!w.IsReadOnly && w.ExpiresUtc is null, w.Path));
+            Assert.NotEmpty(store.ListSnapshots());
+            Assert.All(store.ListSnapshots(), p => Assert.Null(p.ExpiresUtc));
             var baseWs = store.OpenWorkspace("/base");
             Assert.Equal("hello v1\n", await baseWs.ReadText("/a.txt"));
             Assert.Equal("nested\n", await baseWs.ReadText("/sub/b.txt"));

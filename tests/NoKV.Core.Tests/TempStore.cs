@@ -15,9 +15,11 @@ public sealed class TempStore : IDisposable
     /// <see cref="ProductInline"/> to run with inline chunks as the product does.
     /// </param>
     /// <param name="durability">When metadata changes become durable (per operation by default; the deferred suites pass <see cref="Durability.Deferred"/>).</param>
-    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0, Durability durability = Durability.PerOperation)
+    /// <param name="clock">The store's clock for expiry (the system clock by default).</param>
+    public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0, Durability durability = Durability.PerOperation, TimeProvider? clock = null)
     {
         Durability = durability;
+        Clock = clock;
         Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         ChunkSize = chunkSize;
         InlineThreshold = inlineThreshold;
@@ -36,10 +38,11 @@ public sealed class TempStore : IDisposable
     public int ChunkSize { get; }
     public int InlineThreshold { get; }
     public Durability Durability { get; }
+    public TimeProvider? Clock { get; }
     public WorkspaceStore Store { get; private set; }
     public string BlocksDirectory => Path.Combine(Directory, "blocks");
 
-    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, InlineThreshold = InlineThreshold, Durability = Durability, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore });
+    public WorkspaceStore Open() => WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Directory, ChunkSize = ChunkSize, InlineThreshold = InlineThreshold, Durability = Durability, OrphanGracePeriod = TimeSpan.Zero, BlockStore = BlockStore, TimeProvider = Clock });
 
     /// <summary>The keys of every block in the block store, whichever it is.</summary>
     public List<string> BlockKeys()

@@ -27,6 +27,7 @@ internal sealed class NoKVRegistration(IReadOnlyList<Action<WorkspaceStoreOption
         var options = Compose(provider.GetRequiredService<IOptions<NoKVOptions>>().Value);
         options.LoggerFactory ??= provider.GetService<ILoggerFactory>();
         options.MeterFactory ??= provider.GetService<IMeterFactory>();
+        options.TimeProvider ??= provider.GetService<TimeProvider>();
         if (blockStoreFactory is null) return WorkspaceStore.Open(options);
 
         var blocks = blockStoreFactory(provider);

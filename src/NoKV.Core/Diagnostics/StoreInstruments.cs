@@ -27,6 +27,7 @@ internal sealed class StoreInstruments
         BytesRead = meter.CreateCounter<long>("nokv.block.bytes_read", "By", "Bytes read from the block store.");
         GcBlocksReclaimed = meter.CreateCounter<long>("nokv.gc.reclaimed.blocks", "{block}", "Blocks GC deleted: unreferenced file versions and orphans.");
         GcBytesReclaimed = meter.CreateCounter<long>("nokv.gc.reclaimed.bytes", "By", "Bytes of the file versions GC reclaimed.");
+        Expired = meter.CreateCounter<long>("nokv.expired", "{item}", "Workspaces and snapshots GC dropped because they expired, tagged nokv.expired.kind (workspace, snapshot).");
         OpenStreams = meter.CreateUpDownCounter<long>("nokv.stream.open", "{stream}", "Open read and write streams, tagged nokv.stream.mode.");
         meter.CreateObservableUpDownCounter("nokv.layers", ObserveLayers, "{layer}", "Layers in the open stores' metadata (workspace heads, frozen layers of snapshots, garbage not yet collected).");
     }
@@ -39,6 +40,7 @@ internal sealed class StoreInstruments
     public Counter<long> GcBlocksReclaimed { get; }
     public Counter<long> GcBytesReclaimed { get; }
     public UpDownCounter<long> OpenStreams { get; }
+    public Counter<long> Expired { get; }
 
     /// <summary>Adds a store's layer count to <c>nokv.layers</c> until <see cref="RemoveLayerSource"/>.</summary>
     public void AddLayerSource(object store, Func<long?> count) => _layerSources[store] = count;

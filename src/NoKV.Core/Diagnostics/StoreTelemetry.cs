@@ -57,6 +57,8 @@ internal sealed class StoreTelemetry : IDisposable
     {
         Instruments.GcBlocksReclaimed.Add(report.BlocksDeleted + report.OrphansDeleted);
         Instruments.GcBytesReclaimed.Add(report.BytesReclaimed);
+        if (report.ExpiredWorkspaces > 0) Instruments.Expired.Add(report.ExpiredWorkspaces, new KeyValuePair<string, object?>("nokv.expired.kind", "workspace"));
+        if (report.ExpiredSnapshots > 0) Instruments.Expired.Add(report.ExpiredSnapshots, new KeyValuePair<string, object?>("nokv.expired.kind", "snapshot"));
         scope.SetTag("nokv.gc.mode", report.Mode == GcMode.Full ? "full" : "incremental")
             .SetTag("nokv.gc.blocks_deleted", report.BlocksDeleted)
             .SetTag("nokv.gc.orphans_deleted", report.OrphansDeleted)

@@ -74,6 +74,13 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
         return storage is ChunkStorage.Block or ChunkStorage.Inline or ChunkStorage.Zeros ? storage : throw Invalid($"an unknown chunk storage {(byte)storage}");
     }
 
+    /// <summary>Workspace flags this format defines.</summary>
+    public WorkspaceFlags Flags()
+    {
+        var flags = (WorkspaceFlags)I32();
+        return (flags & ~WorkspaceFlags.ReadOnly) == 0 ? flags : throw Invalid($"unknown workspace flags {(int)flags}");
+    }
+
     /// <summary>Permission bits: nothing beyond <see cref="InodeRecord.ModeMask"/>.</summary>
     public int Mode()
     {

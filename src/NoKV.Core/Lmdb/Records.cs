@@ -20,17 +20,20 @@ internal enum WorkspaceFlags
     ReadOnly = 1,
 }
 
-/// <summary>A workspace: its identity (id, root inode), its current head layer and its flags.</summary>
-internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks, WorkspaceFlags Flags = WorkspaceFlags.None)
+/// <summary>
+/// A workspace: its identity (id, root inode), its current head layer, its flags and when it
+/// expires (UTC ticks; 0: never).
+/// </summary>
+internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks, WorkspaceFlags Flags = WorkspaceFlags.None, long ExpiresUtcTicks = 0)
 {
     public bool IsReadOnly => (Flags & WorkspaceFlags.ReadOnly) != 0;
 
-    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).I32((int)Flags).ToArray();
+    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).I32((int)Flags).I64(ExpiresUtcTicks).ToArray();
 
     public static WorkspaceRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), (WorkspaceFlags)r.I32());
+        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), r.Flags(), r.Ticks());
         r.End();
         return record;
     }
@@ -63,13 +66,22 @@ internal sealed record LayerRecord(long Parent, long HeadOf, int PinCount, int C
     }
 }
 
-/// <summary>A snapshot pin: a frozen layer seen from one directory inode.</summary>
-internal sealed record PinRecord(long Layer, long RootInode, long WorkspaceId, long ReadVersion, long CreatedUtcTicks, string Root, string WorkspacePath)
+/// <summary>A snapshot pin: a frozen layer seen from one directory inode, and when it expires (UTC ticks; 0: never).</summary>
+internal sealed record PinRecord(long Layer, long RootInode, long WorkspaceId, long ReadVersion, long CreatedUtcTicks, string Root, string WorkspacePath, long ExpiresUtcTicks = 0)
 {
     public byte[] Encode() => new RecordWriter().I64(Layer).I64(RootInode).I64(WorkspaceId).I64(ReadVersion).I64(CreatedUtcTicks)
-        .Bytes(Encoding.UTF8.GetBytes(Root)).Bytes(Encoding.UTF8.GetBytes(WorkspacePath)).ToArray();
+        .Bytes(Encoding.UTF8.GetBytes(Root)).Bytes(Encoding.UTF8.GetBytes(WorkspacePath)).I64(ExpiresUtcTicks).ToArray();
 
     public static PinRecord Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new RecordReader(data);
+        var record = new PinRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), Encoding.UTF8.GetString(r.Bytes()), Encoding.UTF8.GetString(r.Bytes()), r.Ticks());
+        r.End();
+        return record;
+    }
+
+    /// <summary>Reads a pin record of store formats 1 to 3, before snapshots could expire.</summary>
+    public static PinRecord DecodeFormat3(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
         return new(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), Encoding.UTF8.GetString(r.Bytes()), Encoding.UTF8.GetString(r.Bytes()));

@@ -11,8 +11,8 @@ namespace NoKV.Lmdb;
 /// Format history. 1: files and directories, with a modification time. 2 (issue 14): symbolic
 /// links, and per node a change time, permission bits and owner uid/gid; only inode records
 /// changed layout. 3 (issue 15): a chunk's bytes may be inline in its record or all zeros (no
-/// block); only chunk records changed layout. 4 (issue 18): a workspace record carries flags
-/// (read-only); only workspace records changed layout. An older store is upgraded in place on open, one
+/// block); only chunk records changed layout. 4 (issue 18): workspace records carry flags
+/// (read-only) and an expiry, pin records an expiry; only those records changed layout. An older store is upgraded in place on open, one
 /// format at a time, inside the open's one write transaction, so a crash during the upgrade
 /// leaves it as it was (see <see cref="Upgrade"/>).
 /// </remarks>
@@ -55,7 +55,11 @@ internal static class StoreFormat
         {
             if (version < 2) Upgrade(txn, database(Db.Inodes), v => InodeRecord.DecodeFormat1(v, ProcessIdentity.User, ProcessIdentity.Group).Encode());
             if (version < 3) Upgrade(txn, database(Db.Chunks), v => ChunkRecord.DecodeFormat2(v).Encode());
-            if (version < 4) Upgrade(txn, database(Db.Workspaces), v => WorkspaceRecord.DecodeFormat3(v).Encode());
+            if (version < 4)
+            {
+                Upgrade(txn, database(Db.Workspaces), v => WorkspaceRecord.DecodeFormat3(v).Encode());
+                Upgrade(txn, database(Db.Pins), v => PinRecord.DecodeFormat3(v).Encode());
+            }
             LmdbErrors.Check(txn.Put(meta, FormatKey, BitConverter.GetBytes(Version)));
         }
 
@@ -71,7 +75,7 @@ internal static class StoreFormat
     /// modification time becomes the change time too, each node gets its kind's default mode
     /// and is owned by the user and group of the process that upgrades (who, owning the store's
     /// files, most likely wrote it). 2 → 3, chunks: every chunk is a block chunk. 3 → 4,
-    /// workspaces: no flags (writable). One
+    /// workspaces and pins: no flags (writable), no expiry. One
     /// transaction: O(records) time, and LMDB keeps the rewritten pages in memory until the
     /// commit (a few hundred bytes per record).
     /// </summary>

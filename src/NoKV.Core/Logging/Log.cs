@@ -23,4 +23,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "A deferred metadata commit of the store at {Directory} failed: the changes published since the last durable commit are lost (the store on disk keeps what was committed before them)")]
     public static partial void DeferredCommitFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Workspace '{Workspace}' expired (at {ExpiresUtc:O}) and was dropped; what only it reached is reclaimed as garbage")]
+    public static partial void WorkspaceExpired(ILogger logger, string workspace, DateTime expiresUtc);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} of '{Root}' expired (at {ExpiresUtc:O}) and was released")]
+    public static partial void SnapshotExpired(ILogger logger, long snapshotId, string root, DateTime expiresUtc);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Workspace '{Workspace}' has expired but is in use (an open write, import or mount); it is dropped by the first GC after it is released")]
+    public static partial void ExpiryDeferred(ILogger logger, string workspace);
 }

@@ -48,6 +48,7 @@ public sealed class WorkspaceWriteStream : Stream
     private readonly List<string> _uploaded = [];
     private readonly Action<Streams.PendingFile> _publish;
     private readonly Action? _onClosed;
+    private readonly IDisposable _hold;
     private readonly Queue<Upload> _inFlight = new();
     private readonly ChunkBufferRecycler _buffers;
     private byte[]? _buffer;
@@ -67,6 +68,16 @@ public sealed class WorkspaceWriteStream : Stream
     internal WorkspaceWriteStream(WorkspaceStore store, string wsPath, long wsId, string[] segments, string path, Action<Streams.PendingFile> publish,
         IReadOnlyList<ChunkRecord>? borrowed = null, int chunkSize = 0, Action? onClosed = null)
     {
+        try
+        {
+            // First: a session must not write into a workspace that expiry is dropping.
+            _hold = store.Holds.Hold(wsId, wsPath);
+        }
+        catch
+        {
+            GC.SuppressFinalize(this); // nothing to close: the finalizer must not see a half-built session
+            throw;
+        }
         _onClosed = onClosed;
         _publish = publish;
         _store = store;
@@ -459,6 +470,7 @@ public sealed class WorkspaceWriteStream : Stream
             _store.Telemetry.StreamClosed(writable: true);
             if (_registered) _store.Pending.Finished(_gen);
             _onClosed?.Invoke();
+            _hold.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -524,6 +536,7 @@ public sealed class WorkspaceWriteStream : Stream
             _buffer = null;
             _buffers.Clear();
             _onClosed?.Invoke();
+            _hold.Dispose();
         }
     }
 

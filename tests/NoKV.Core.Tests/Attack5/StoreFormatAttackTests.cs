@@ -25,6 +25,22 @@ public sealed class StoreFormatAttackTests : IDisposable
     private static byte[] Format2(ChunkRecord c) =>
         new RecordWriter().I32(c.Length).I64((long)c.Checksum).I64(c.BlockOwner).I64(c.BlockInode).I64(c.BlockGen).I32(c.BlockIndex).ToArray();
 
+    /// <summary>Rewrites every workspace and pin record as formats 1 to 3 kept them (no flags, no expiry).</summary>
+    private static void DowngradeWorkspacesAndPins(MetaTxn txn)
+    {
+        foreach (var (key, value) in txn.Scan(Db.Workspaces, []).ToList())
+        {
+            var w = WorkspaceRecord.Decode(value);
+            txn.Put(Db.Workspaces, key, new RecordWriter().I64(w.Id).I64(w.RootInode).I64(w.HeadLayer).I64(w.CreatedVersion).I64(w.CreatedUtcTicks).ToArray());
+        }
+        foreach (var (key, value) in txn.Scan(Db.Pins, []).ToList())
+        {
+            var p = PinRecord.Decode(value);
+            txn.Put(Db.Pins, key, new RecordWriter().I64(p.Layer).I64(p.RootInode).I64(p.WorkspaceId).I64(p.ReadVersion).I64(p.CreatedUtcTicks)
+                .Bytes(System.Text.Encoding.UTF8.GetBytes(p.Root)).Bytes(System.Text.Encoding.UTF8.GetBytes(p.WorkspacePath)).ToArray());
+        }
+    }
+
     /// <summary>Rewrites every inode and chunk record in format 1 and marks the store format 1, as the old code left it.</summary>
     private void DowngradeToFormat1()
     {
@@ -33,6 +49,7 @@ public sealed class StoreFormatAttackTests : IDisposable
             var all = txn.Scan(Db.Inodes, []).ToList();
             foreach (var (key, value) in all) txn.Put(Db.Inodes, key, Format1(InodeRecord.Decode(value)));
             foreach (var (key, value) in txn.Scan(Db.Chunks, []).ToList()) txn.Put(Db.Chunks, key, Format2(ChunkRecord.Decode(value)));
+            DowngradeWorkspacesAndPins(txn);
             txn.Put(Db.Meta, FormatKey, BitConverter.GetBytes(1));
             return true;
         });
@@ -137,6 +154,7 @@ public sealed class StoreFormatAttackTests : IDisposable
                 // The link's target is dropped: a format 1 record has no room for it.
                 txn.Put(Db.Inodes, key, Format1(record));
             }
+            DowngradeWorkspacesAndPins(txn);
             txn.Put(Db.Meta, FormatKey, BitConverter.GetBytes(1));
             return true;
         });

@@ -28,6 +28,12 @@ public sealed record ReleasePin(int Pin) : ModelOp;
 public sealed record DiffWs(int A, int B) : ModelOp;
 public sealed record DiffPin(int Pin, int Ws) : ModelOp;
 public sealed record CollectGarbage(bool Full) : ModelOp;
+/// <summary>Sets a workspace's expiry Seconds from the clock's now (negative: clears it).</summary>
+public sealed record SetWsExpiry(int Ws, int Seconds) : ModelOp;
+/// <summary>Sets a snapshot's expiry Seconds from the clock's now (negative: clears it).</summary>
+public sealed record SetPinExpiry(int Pin, int Seconds) : ModelOp;
+/// <summary>Moves the store's clock forward.</summary>
+public sealed record AdvanceClock(int Seconds) : ModelOp;
 public sealed record ReopenStore : ModelOp;
 /// <summary>A symbolic link at a path, to one of <see cref="ModelGen.LinkTargets"/> (some of them invalid).</summary>
 public sealed record CreateLink(int Ws, string Path, int Target) : ModelOp
@@ -101,6 +107,9 @@ public static class ModelGen
         (2, from a in Ws from b in Ws select (ModelOp)new DiffWs(a, b)),
         (2, from p in Pin from b in Ws select (ModelOp)new DiffPin(p, b)),
         (2, Gen.Elements(false, false, true).Select(f => (ModelOp)new CollectGarbage(f))),
+        (1, from w in Ws from s in Gen.Elements(-1, 0, 30, 120) select (ModelOp)new SetWsExpiry(w, s)),
+        (1, from p in Pin from s in Gen.Elements(-1, 0, 30, 120) select (ModelOp)new SetPinExpiry(p, s)),
+        (1, Gen.Elements(10, 60, 200).Select(s => (ModelOp)new AdvanceClock(s))),
         (1, Gen.Constant((ModelOp)new ReopenStore())),
         (4, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Frequency((6, Gen.Choose(0, LinkTargets.Length - 4)), (1, Gen.Choose(LinkTargets.Length - 3, LinkTargets.Length - 1))) select (ModelOp)new CreateLink(w, p, t)),
         (3, from w in Ws from p in Gen.Elements(AttributePaths) from m in Gen.Elements(ModeBits) select (ModelOp)new ChangeMode(w, p, m)),

@@ -23,6 +23,9 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
 
     private WorkspaceStore Store => _temp.Store;
 
+    /// <summary>The store's clock, which only the scenario moves (expiry steps).</summary>
+    private ManualClock Clock => _temp.Clock as ManualClock ?? throw new InvalidOperationException("The model runs on a store with a ManualClock.");
+
     /// <summary>Steps that succeeded, and steps refused with the predicted exception.</summary>
     public int Succeeded { get; private set; }
     public int Refused { get; private set; }
@@ -294,8 +297,41 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
             }
 
             case CollectGarbage(var full):
-                Store.CollectGarbage(full ? GcMode.Full : GcMode.Incremental);
+            {
+                // Expiry first, as in the store: what has expired by the clock's now is dropped.
+                var now = Clock.Now.UtcTicks;
+                var expiredWorkspaces = _workspaces.Where(w => w.Value.ExpiresAt <= now).Select(w => w.Key).ToList();
+                var expiredPins = _pins.Where(p => !p.Released && p.ExpiresAt <= now).ToList();
+                var report = Store.CollectGarbage(full ? GcMode.Full : GcMode.Incremental);
+                Assert.Equal(expiredWorkspaces.Count, report.ExpiredWorkspaces);
+                Assert.Equal(expiredPins.Count, report.ExpiredSnapshots);
+                foreach (var path in expiredWorkspaces) _workspaces.Remove(path);
+                foreach (var pin in expiredPins) pin.Released = true;
                 CheckGcLeftNothingPendingAndOnlyReachableBlocks();
+                break;
+            }
+
+            case SetWsExpiry(var w, var seconds):
+            {
+                DateTimeOffset? at = seconds < 0 ? null : Clock.Now.AddSeconds(seconds);
+                Expect(_workspaces.ContainsKey(Ws(w)) ? null : Refusal.Of<WorkspaceNotFoundException>(),
+                    () => Store.SetExpiry(Ws(w), at),
+                    () => _workspaces[Ws(w)].ExpiresAt = at?.UtcTicks);
+                break;
+            }
+
+            case SetPinExpiry(var p, var seconds):
+            {
+                if (PinAt(p) is not { } pin) break;
+                DateTimeOffset? at = seconds < 0 ? null : Clock.Now.AddSeconds(seconds);
+                Expect(pin.Released ? Refusal.Of<SnapshotNotFoundException>() : null,
+                    () => Store.SetSnapshotExpiry(pin.Id, at),
+                    () => pin.ExpiresAt = at?.UtcTicks);
+                break;
+            }
+
+            case AdvanceClock(var seconds):
+                Clock.Advance(TimeSpan.FromSeconds(seconds));
                 break;
 
             case ReopenStore:
@@ -447,6 +483,8 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
     private void CheckEverything()
     {
         Assert.Equal(_workspaces.Keys.Order(StringComparer.Ordinal), Store.ListWorkspaces().Select(w => w.Path));
+        Assert.Equal(_workspaces.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => w.Value.ExpiresAt), Store.ListWorkspaces().Select(w => w.ExpiresUtc?.Ticks));
+        Assert.Equal(_pins.Where(p => !p.Released).Select(p => (p.Id, p.ExpiresAt)).OrderBy(p => p.Id), Store.ListSnapshots().Select(s => (s.Id, s.ExpiresUtc?.Ticks)).OrderBy(p => p.Id));
         foreach (var (path, model) in _workspaces)
         {
             var ws = Store.OpenWorkspace(path);

@@ -166,6 +166,9 @@ public sealed class ModelWorkspace(ModelTree tree, long rootInode)
 {
     public ModelTree Tree { get; set; } = tree;
     public long RootInode { get; } = rootInode;
+
+    /// <summary>When it expires (UTC ticks of the store's clock); null: never.</summary>
+    public long? ExpiresAt { get; set; }
 }
 
 /// <summary>A snapshot: its tree (relative to its root) and the inode of its root directory, which decides what it can roll back.</summary>
@@ -175,6 +178,9 @@ public sealed class ModelPin(ModelTree tree, long rootInode, long id)
     public long RootInode { get; } = rootInode;
     public long Id { get; } = id;
     public bool Released { get; set; }
+
+    /// <summary>When it expires (UTC ticks of the store's clock); null: never.</summary>
+    public long? ExpiresAt { get; set; }
 }
 
 /// <summary>A refusal the model predicts: the exception type, and for NotADirectory/NotAFile the kind actually found there.</summary>
