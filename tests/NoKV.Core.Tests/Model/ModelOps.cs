@@ -32,6 +32,8 @@ public sealed record CollectGarbage(bool Full) : ModelOp;
 public sealed record SetWsExpiry(int Ws, int Seconds) : ModelOp;
 /// <summary>Sets a snapshot's expiry Seconds from the clock's now (negative: clears it).</summary>
 public sealed record SetPinExpiry(int Pin, int Seconds) : ModelOp;
+/// <summary>Marks a workspace read-only or writable again.</summary>
+public sealed record SetReadOnlyWs(int Ws, bool ReadOnly) : ModelOp;
 /// <summary>Moves the store's clock forward.</summary>
 public sealed record AdvanceClock(int Seconds) : ModelOp;
 public sealed record ReopenStore : ModelOp;
@@ -110,6 +112,7 @@ public static class ModelGen
         (1, from w in Ws from s in Gen.Elements(-1, 0, 30, 120) select (ModelOp)new SetWsExpiry(w, s)),
         (1, from p in Pin from s in Gen.Elements(-1, 0, 30, 120) select (ModelOp)new SetPinExpiry(p, s)),
         (1, Gen.Elements(10, 60, 200).Select(s => (ModelOp)new AdvanceClock(s))),
+        (2, from w in Ws from r in Gen.Elements(true, false) select (ModelOp)new SetReadOnlyWs(w, r)),
         (1, Gen.Constant((ModelOp)new ReopenStore())),
         (4, from w in Ws from p in Gen.Elements(AttributePaths) from t in Gen.Frequency((6, Gen.Choose(0, LinkTargets.Length - 4)), (1, Gen.Choose(LinkTargets.Length - 3, LinkTargets.Length - 1))) select (ModelOp)new CreateLink(w, p, t)),
         (3, from w in Ws from p in Gen.Elements(AttributePaths) from m in Gen.Elements(ModeBits) select (ModelOp)new ChangeMode(w, p, m)),

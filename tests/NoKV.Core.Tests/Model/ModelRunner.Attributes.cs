@@ -18,7 +18,7 @@ public sealed partial class ModelRunner
                 var error = !_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceNotFoundException>()
                     : path == "/" ? Refusal.Of<PathAlreadyExistsException>()
                     : !ModelGen.IsValidTarget(targetIndex) ? Refusal.Of<InvalidPathException>()
-                    : CreateError(w, path);
+                    : ReadOnlyError(w) ?? CreateError(w, path);
                 Expect(error,
                     () => Store.OpenWorkspace(Ws(w)).CreateSymbolicLink(path, target),
                     () =>
@@ -34,7 +34,7 @@ public sealed partial class ModelRunner
             {
                 var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>()
                     : (bits & ~0xFFF) != 0 ? Refusal.Of<ArgumentOutOfRangeException>()
-                    : ws.Tree.ResolveRefusal(path)
+                    : ReadOnlyError(w) ?? ws.Tree.ResolveRefusal(path)
                     ?? (ws.Tree.IsLink(path) ? Refusal.Of<OperationNotSupportedException>() : null);
                 Expect(error,
                     () => Store.OpenWorkspace(Ws(w)).SetUnixFileMode(path, (UnixFileMode)bits),
@@ -46,7 +46,7 @@ public sealed partial class ModelRunner
             {
                 var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>()
                     : !ModelGen.IsValidId(uid) || !ModelGen.IsValidId(gid) ? Refusal.Of<ArgumentOutOfRangeException>()
-                    : ws.Tree.ResolveRefusal(path);
+                    : ReadOnlyError(w) ?? ws.Tree.ResolveRefusal(path);
                 Expect(error,
                     () => Store.OpenWorkspace(Ws(w)).SetOwner(path, uid, gid),
                     () => MetadataChanged(ws!.Tree, path, node => node with { OwnerId = uid, GroupId = gid }));
@@ -56,7 +56,7 @@ public sealed partial class ModelRunner
             case SetWriteTime(var w, var path, var timeIndex):
             {
                 var time = ModelGen.Times[timeIndex];
-                var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>() : ws.Tree.ResolveRefusal(path);
+                var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>() : ReadOnlyError(w) ?? ws.Tree.ResolveRefusal(path);
                 Expect(error,
                     () => Store.OpenWorkspace(Ws(w)).SetLastWriteTime(path, time),
                     () => MetadataChanged(ws!.Tree, path, node => node with { LastWriteTime = ModelTime.Exactly(time.UtcTicks) }));

@@ -68,7 +68,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                 break;
 
             case DropWs(var w):
-                Expect(_workspaces.ContainsKey(Ws(w)) ? null : Refusal.Of<WorkspaceNotFoundException>(),
+                Expect(!_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceNotFoundException>() : ReadOnlyError(w),
                     () => Store.DeleteWorkspace(Ws(w)),
                     () => _workspaces.Remove(Ws(w)));
                 break;
@@ -242,6 +242,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
             {
                 if (PinAt(p) is not { } pin) break;
                 var error = !_workspaces.TryGetValue(Ws(w), out var ws) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : ReadOnlyError(w) is { } readOnly ? readOnly
                     : pin.Released ? Refusal.Of<SnapshotNotFoundException>()
                     : pin.RootInode != ws.RootInode ? Refusal.Of<UnrelatedSnapshotException>() : null;
                 Expect(error,
@@ -257,6 +258,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                 // its inode with the snapshot's root (inode identity after moves and restores is
                 // read from the store: the model tracks content, not inode numbers).
                 var error = !_workspaces.ContainsKey(Ws(w)) ? Refusal.Of<WorkspaceNotFoundException>()
+                    : ReadOnlyError(w) is { } readOnly ? readOnly
                     : pin.Released ? Refusal.Of<SnapshotNotFoundException>()
                     : DirectoryError(w, dir)
                     ?? (Store.OpenWorkspace(Ws(w)).Stat(dir).Inode != pin.RootInode ? Refusal.Of<UnrelatedSnapshotException>() : null);
@@ -329,6 +331,12 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                     () => pin.ExpiresAt = at?.UtcTicks);
                 break;
             }
+
+            case SetReadOnlyWs(var w, var readOnly):
+                Expect(_workspaces.ContainsKey(Ws(w)) ? null : Refusal.Of<WorkspaceNotFoundException>(),
+                    () => Store.SetReadOnly(Ws(w), readOnly),
+                    () => _workspaces[Ws(w)].ReadOnly = readOnly);
+                break;
 
             case AdvanceClock(var seconds):
                 Clock.Advance(TimeSpan.FromSeconds(seconds));
@@ -405,9 +413,13 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
         return pin.Released && _pinHandlesLost.Contains(pin.Id) && !_handles.ContainsKey(pin.Id) ? null : pin;
     }
 
+    /// <summary>A write into a read-only workspace: refused once the workspace is found, before any path is resolved.</summary>
+    private Refusal? ReadOnlyError(int w) => _workspaces[Ws(w)].ReadOnly ? Refusal.Of<ReadOnlyWorkspaceException>() : null;
+
     private Refusal? WriteError(int w, string path, string parent)
     {
         if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (ReadOnlyError(w) is { } readOnly) return readOnly;
         var tree = ws.Tree;
         if (tree.ResolveRefusal(parent) is { } error) return error;
         if (!tree.IsDir(parent)) return Refusal.Of<NotADirectoryException>(tree.At(parent).Kind);
@@ -417,6 +429,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
     private Refusal? MakeDirError(int w, string path)
     {
         if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (ReadOnlyError(w) is { } readOnly) return readOnly;
         foreach (var prefix in ModelTree.Prefixes(path))
         {
             if (!ws.Tree.Exists(prefix)) return null;
@@ -429,8 +442,9 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
     {
         // The order NoKV checks in (after opening the workspace): same path, into itself, then both paths.
         if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
-        if (from == to) return ws.Tree.ResolveRefusal(from);
+        if (from == to) return ReadOnlyError(w) ?? ws.Tree.ResolveRefusal(from);
         if (to.StartsWith(from + "/", StringComparison.Ordinal)) return Refusal.Of<InvalidMoveException>();
+        if (ReadOnlyError(w) is { } readOnly) return readOnly;
         if (ws.Tree.ResolveRefusal(from) is { } fromError) return fromError;
         var toParent = ModelTree.Parent(to);
         if (ws.Tree.ResolveRefusal(toParent) is { } parentError) return parentError;
@@ -449,6 +463,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
     private Refusal? DeleteError(int w, string path, bool recursive)
     {
         if (!_workspaces.TryGetValue(Ws(w), out var ws)) return Refusal.Of<WorkspaceNotFoundException>();
+        if (ReadOnlyError(w) is { } readOnly) return readOnly;
         if (ws.Tree.ResolveRefusal(path) is { } error) return error;
         return ws.Tree.IsDir(path) && ws.Tree.HasChildren(path) && !recursive ? Refusal.Of<DirectoryNotEmptyException>() : null;
     }
@@ -559,7 +574,11 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
 
     private void DropEverythingAndCheckNothingLeaks()
     {
-        foreach (var path in _workspaces.Keys) Store.DeleteWorkspace(path);
+        foreach (var (path, ws) in _workspaces)
+        {
+            if (ws.ReadOnly) Store.SetReadOnly(path, false); // a read-only workspace refuses deletion
+            Store.DeleteWorkspace(path);
+        }
         foreach (var pin in _pins.Where(p => !p.Released)) Store.ReleaseSnapshot(pin.Id);
         Store.CollectGarbage();
         var blocks = _temp.BlockKeys();

@@ -169,6 +169,9 @@ public sealed class ModelWorkspace(ModelTree tree, long rootInode)
 
     /// <summary>When it expires (UTC ticks of the store's clock); null: never.</summary>
     public long? ExpiresAt { get; set; }
+
+    /// <summary>Every write into it is refused (its snapshots and clones are not).</summary>
+    public bool ReadOnly { get; set; }
 }
 
 /// <summary>A snapshot: its tree (relative to its root) and the inode of its root directory, which decides what it can roll back.</summary>
