@@ -41,7 +41,7 @@ public sealed class ModelBasedTests(ITestOutputHelper output)
         var refused = 0L;
         Prop.ForAll(ModelGen.Scenarios(length), ops =>
         {
-            using var runner = new ModelRunner(new TempStore(inlineThreshold: TempStore.ProductInline, durability: durability, clock: new ManualClock()));
+            using var runner = new ModelRunner(new TempStore(inlineThreshold: TempStore.ProductInline, durability: durability));
             runner.Run(ops);
             sequences++;
             steps += ops.Length;

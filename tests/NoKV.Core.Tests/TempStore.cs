@@ -15,11 +15,11 @@ public sealed class TempStore : IDisposable
     /// <see cref="ProductInline"/> to run with inline chunks as the product does.
     /// </param>
     /// <param name="durability">When metadata changes become durable (per operation by default; the deferred suites pass <see cref="Durability.Deferred"/>).</param>
-    /// <param name="clock">The store's clock for expiry (the system clock by default).</param>
+    /// <param name="clock">The store's clock for expiry (by default a <see cref="ManualClock"/> that moves only when a test moves it).</param>
     public TempStore(int chunkSize = SmallChunk, Func<string, IBlockStore>? blocks = null, int inlineThreshold = 0, Durability durability = Durability.PerOperation, TimeProvider? clock = null)
     {
         Durability = durability;
-        Clock = clock;
+        Clock = clock ?? new ManualClock();
         Directory = Path.Combine(Path.GetTempPath(), "nokv-tests", Guid.NewGuid().ToString("N"));
         ChunkSize = chunkSize;
         InlineThreshold = inlineThreshold;
@@ -38,7 +38,7 @@ public sealed class TempStore : IDisposable
     public int ChunkSize { get; }
     public int InlineThreshold { get; }
     public Durability Durability { get; }
-    public TimeProvider? Clock { get; }
+    public TimeProvider Clock { get; }
     public WorkspaceStore Store { get; private set; }
     public string BlocksDirectory => Path.Combine(Directory, "blocks");
 
