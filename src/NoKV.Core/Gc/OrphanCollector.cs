@@ -24,7 +24,10 @@ internal sealed class OrphanCollector(MetaDb meta, IBlockStore blocks, PendingGe
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (pending.IsInFlight(gen) || new DateTime(record.StartedUtcTicks, DateTimeKind.Utc) > cutoff) continue;
-            if (meta.Read(txn => GenerationTable.TryGet(txn, gen)) is null)
+            // The same test as the full sweep: a generation whose record is gone may still mint
+            // blocks other versions borrow (a published session's record never stays pending, but
+            // a record that somehow did must not take borrowed blocks with it).
+            if (!meta.Read(txn => BlockRefTable.MinterLive(txn, gen)))
             {
                 await foreach (var block in blocks.ListAsync(record.BlockPrefix(gen), cancellationToken).ConfigureAwait(false))
                 {
