@@ -23,7 +23,7 @@ internal sealed class GuardedFunction(AIFunction inner) : DelegatingAIFunction(i
         }
         catch (Exception e) when (IsCallerFault(e))
         {
-            return new WorkspaceToolError(Clean(e.Message));
+            return new WorkspaceToolError(Clean(MessageOf(e)));
         }
     }
 
@@ -33,6 +33,10 @@ internal sealed class GuardedFunction(AIFunction inner) : DelegatingAIFunction(i
         NoKVException nokv => nokv.IsCallerError,
         _ => false,
     };
+
+    // ArgumentException appends "(Parameter 'x')", naming a C# parameter the model never saw.
+    private static string MessageOf(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 
     /// <summary>Control characters (a NUL in a path) become '?', and the message stops at a bound.</summary>
     internal static string Clean(string message)

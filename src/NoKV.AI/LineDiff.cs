@@ -91,8 +91,9 @@ internal static class LineDiff
         while (x < n || y < m)
         {
             if (x < n && y < m && a[head + x] == b[head + y]) { edits.Add(new Edit(' ', a[head + x], head + x, head + y)); x++; y++; }
-            else if (y < m && (x == n || lcs[x, y + 1] >= lcs[x + 1, y])) { edits.Add(new Edit('+', b[head + y], head + x, head + y)); y++; }
-            else { edits.Add(new Edit('-', a[head + x], head + x, head + y)); x++; }
+            // Removals before additions, as diff and git print a replaced line.
+            else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1])) { edits.Add(new Edit('-', a[head + x], head + x, head + y)); x++; }
+            else { edits.Add(new Edit('+', b[head + y], head + x, head + y)); y++; }
         }
     }
 

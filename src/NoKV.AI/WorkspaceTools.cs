@@ -46,47 +46,47 @@ public static class WorkspaceTools
         yield return Tool("read_file",
             "Reads a text file of the workspace. Without a range it returns the whole file up to the read limit; a longer result ends with a [truncated: ...] line saying which start_line to read on from. Binary files are described, not shown.",
             ([Description("Path of the file inside the workspace, e.g. \"src/app.py\".")] string path,
-             [Description("First line to return, counting from 1. Optional.")] int? start_line,
-             [Description("Last line to return (inclusive). Optional.")] int? end_line,
-             CancellationToken cancellationToken) => s.ReadFileAsync(path, start_line, end_line, cancellationToken));
+             [Description("First line to return, counting from 1. Optional.")] int? start_line = null,
+             [Description("Last line to return (inclusive). Optional.")] int? end_line = null,
+             CancellationToken cancellationToken = default) => s.ReadFileAsync(path, start_line, end_line, cancellationToken));
 
         yield return Tool("write_file",
             "Creates a file, or replaces its whole content, with the given UTF-8 text. Missing parent directories are created. For a small change to an existing file use edit_file.",
             ([Description("Path of the file inside the workspace.")] string path,
              [Description("The complete new content of the file.")] string content,
-             CancellationToken cancellationToken) => s.WriteFileAsync(path, content, cancellationToken));
+             CancellationToken cancellationToken = default) => s.WriteFileAsync(path, content, cancellationToken));
 
         yield return Tool("edit_file",
             "Replaces exact text in a file. old_text must match the file exactly (whitespace and line breaks included) and occur exactly once, unless replace_all is true; otherwise the call fails and nothing changes.",
             ([Description("Path of the file inside the workspace.")] string path,
              [Description("The exact text to replace; include enough surrounding lines to make it unique.")] string old_text,
              [Description("The text to put in its place (may be empty to delete it).")] string new_text,
-             [Description("Replace every occurrence instead of requiring exactly one. Default false.")] bool replace_all,
-             CancellationToken cancellationToken) => s.EditFileAsync(path, old_text, new_text, replace_all, cancellationToken));
+             [Description("Replace every occurrence instead of requiring exactly one. Default false.")] bool replace_all = false,
+             CancellationToken cancellationToken = default) => s.EditFileAsync(path, old_text, new_text, replace_all, cancellationToken));
 
         yield return Tool("list_directory",
             "Lists a directory of the workspace: directories end with '/', files show their size, symbolic links their target (never followed).",
-            ([Description("Directory inside the workspace; default \"/\", the workspace root.")] string? path,
-             CancellationToken cancellationToken) => s.ListDirectoryAsync(path, cancellationToken));
+            ([Description("Directory inside the workspace; default \"/\", the workspace root.")] string? path = null,
+             CancellationToken cancellationToken = default) => s.ListDirectoryAsync(path, cancellationToken));
 
         yield return Tool("find_files",
             "Finds paths matching a glob below a directory. '*' matches within a name, '?' one character, '**' any number of directories, [abc] a character class. A pattern without '/' matches names at any depth (\"*.py\" finds every Python file).",
             ([Description("Glob, e.g. \"**/*.cs\", \"src/*.json\" or \"README*\".")] string pattern,
-             [Description("Directory to search below; default \"/\".")] string? path,
-             CancellationToken cancellationToken) => s.FindFilesAsync(pattern, path, cancellationToken));
+             [Description("Directory to search below; default \"/\".")] string? path = null,
+             CancellationToken cancellationToken = default) => s.FindFilesAsync(pattern, path, cancellationToken));
 
         yield return Tool("search_text",
             "Searches text files for lines matching a .NET regular expression; returns \"path:line: text\" lines, at most a limited number of matches. Binary files and very large files are skipped.",
             ([Description("Regular expression (.NET syntax), e.g. \"TODO|FIXME\" or \"def \\\\w+\\\\(\".")] string pattern,
-             [Description("Directory (or single file) to search; default \"/\".")] string? path,
-             [Description("Only search files whose path below 'path' matches this glob, e.g. \"*.py\". Optional.")] string? glob,
-             [Description("Match without regard to case. Default false.")] bool ignore_case,
-             CancellationToken cancellationToken) => s.SearchTextAsync(pattern, path, glob, ignore_case, cancellationToken));
+             [Description("Directory (or single file) to search; default \"/\".")] string? path = null,
+             [Description("Only search files whose path below 'path' matches this glob, e.g. \"*.py\". Optional.")] string? glob = null,
+             [Description("Match without regard to case. Default false.")] bool ignore_case = false,
+             CancellationToken cancellationToken = default) => s.SearchTextAsync(pattern, path, glob, ignore_case, cancellationToken));
 
         yield return Tool("delete_path",
             "Deletes a file, symbolic link or directory. A directory that is not empty is deleted only with recursive=true.",
             ([Description("Path inside the workspace.")] string path,
-             [Description("Delete a non-empty directory with everything in it. Default false.")] bool recursive) => s.DeletePath(path, recursive));
+             [Description("Delete a non-empty directory with everything in it. Default false.")] bool recursive = false) => s.DeletePath(path, recursive));
 
         yield return Tool("move_path",
             "Moves or renames a file or directory. The destination must not exist; its missing parent directories are created.",
@@ -95,9 +95,9 @@ public static class WorkspaceTools
 
         yield return Tool("diff",
             "Shows what changed in the workspace since a snapshot (by default the base it was forked from): one line per path, 'A' added, 'M' modified, 'D' deleted; with include_hunks, the changed lines of text files as unified diff hunks.",
-            ([Description("Snapshot id to compare with (one the snapshot tool returned). Optional: the base by default.")] long? snapshot_id,
-             [Description("Also show unified diff hunks of changed text files. Default false.")] bool include_hunks,
-             CancellationToken cancellationToken) => s.DiffAsync(snapshot_id, include_hunks, cancellationToken));
+            ([Description("Snapshot id to compare with (one the snapshot tool returned). Optional: the base by default.")] long? snapshot_id = null,
+             [Description("Also show unified diff hunks of changed text files. Default false.")] bool include_hunks = false,
+             CancellationToken cancellationToken = default) => s.DiffAsync(snapshot_id, include_hunks, cancellationToken));
 
         yield return Tool("snapshot",
             "Takes a snapshot of the whole workspace as it is now (instant) and returns its id, to roll back to or diff against later.",
