@@ -19,6 +19,12 @@ public static class WorkspaceTools
     public static IReadOnlyList<string> ReadOnlyNames { get; } = ["read_file", "list_directory", "find_files", "search_text", "diff"];
 
     /// <summary>
+    /// The tools' names, descriptions and JSON schemas, without a workspace: for a server that
+    /// offers the same tools over another protocol (nokv mcp adds a "fork" argument to each).
+    /// </summary>
+    public static IReadOnlyList<AIFunctionDeclaration> Declarations { get; } = [.. Definitions(null).Select(tool => tool.AsDeclarationOnly())];
+
+    /// <summary>
     /// Creates the tools: read_file (with line ranges), write_file, edit_file (exact replacement),
     /// list_directory, find_files (glob), search_text (regex), delete_path, move_path, diff
     /// (against the base or a snapshot, optionally with unified hunks), snapshot and rollback (to
@@ -41,8 +47,10 @@ public static class WorkspaceTools
 
     // Parameter names are the JSON argument names the model sees, hence snake_case.
 #pragma warning disable IDE1006
-    private static IEnumerable<AIFunction> Definitions(ToolSession s)
+    // With a null session only the declarations are read (Declarations); no body runs.
+    private static IEnumerable<AIFunction> Definitions(ToolSession? session)
     {
+        var s = session!;
         yield return Tool("read_file",
             "Reads a text file of the workspace. Without a range it returns the whole file up to the read limit; a longer result ends with a [truncated: ...] line saying which start_line to read on from. Binary files are described, not shown.",
             ([Description("Path of the file inside the workspace, e.g. \"src/app.py\".")] string path,
