@@ -7,6 +7,8 @@ namespace NoKV.Cli.Mcp;
 internal sealed class LocalForkHost(WorkspaceStore store) : IForkHost, IAsyncDisposable
 {
     private readonly Dictionary<string, WorkspaceMount> _mounts = new(StringComparer.Ordinal);
+    // Mounting and dropping await; the SDK may run two calls at once, and a fork is mounted once.
+    private readonly SemaphoreSlim _mountGate = new(1, 1);
 
     public long Fork(string basePath, string forkPath) => store.Clone(basePath, forkPath).SnapshotId;
 
@@ -25,7 +27,15 @@ internal sealed class LocalForkHost(WorkspaceStore store) : IForkHost, IAsyncDis
 
     public async Task DropAsync(string forkPath, long? baseSnapshotId)
     {
-        if (_mounts.Remove(forkPath, out var mount)) await mount.DisposeAsync().ConfigureAwait(false);
+        await _mountGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_mounts.Remove(forkPath, out var mount)) await mount.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _mountGate.Release();
+        }
         var pins = store.ListSnapshots(forkPath);
         store.DeleteWorkspace(forkPath);
         foreach (var pin in pins) store.ReleaseSnapshot(pin.Id);
@@ -36,17 +46,27 @@ internal sealed class LocalForkHost(WorkspaceStore store) : IForkHost, IAsyncDis
 
     public async Task<string> MountAsync(string forkPath, CancellationToken cancellationToken)
     {
-        if (_mounts.TryGetValue(forkPath, out var existing)) return existing.Directory;
-        var directory = Path.Combine(Path.GetTempPath(), "nokv-mcp", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
-        var mount = await store.MountAsync(forkPath, directory, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _mounts[forkPath] = mount;
-        return mount.Directory;
+        await _mountGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_mounts.TryGetValue(forkPath, out var existing)) return existing.Directory;
+            var directory = Path.Combine(Path.GetTempPath(), "nokv-mcp", Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(directory);
+            var mount = await store.MountAsync(forkPath, directory, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _mounts[forkPath] = mount;
+            return mount.Directory;
+        }
+        finally
+        {
+            _mountGate.Release();
+        }
     }
 
+    /// <summary>Unmounts what is still mounted (the server is stopping); the store closes after this.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var mount in _mounts.Values) await mount.DisposeAsync().ConfigureAwait(false);
         _mounts.Clear();
+        _mountGate.Dispose();
     }
 }
