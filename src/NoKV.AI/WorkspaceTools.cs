@@ -31,9 +31,9 @@ public static class WorkspaceTools
     /// a snapshot these tools took, or the base). Results are plain text within the limits of
     /// <paramref name="options"/>, saying "truncated" when cut; a call the model got wrong returns
     /// a <see cref="WorkspaceToolError"/> with the reason instead of throwing. One set of tools
-    /// keeps the snapshot ids it took; create one set per agent. The snapshots stay pinned until
-    /// released (<see cref="WorkspaceStore.ReleaseSnapshot"/>, or deleting the fork and collecting
-    /// garbage).
+    /// keeps the snapshot ids it took; create one set per agent. Those snapshots stay pinned (and
+    /// keep their blocks) until released with <see cref="WorkspaceStore.ReleaseSnapshot"/>, even
+    /// after the fork is deleted; <see cref="WorkspaceStore.ListSnapshots(string)"/> lists them.
     /// </summary>
     /// <param name="workspace">The workspace the tools act on, and nothing else.</param>
     /// <param name="options">Limits, read-only mode and the base snapshot; null for the defaults.</param>
