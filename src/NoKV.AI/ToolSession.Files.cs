@@ -63,8 +63,11 @@ internal sealed partial class ToolSession
         if (bytes.Length > options.MaxWriteBytes) throw new ToolException($"the content is {Plural(bytes.Length, "byte")}; the limit is {options.MaxWriteBytes:N0}. Nothing was written.");
         if (file == "/") throw new ToolException("\"/\" is the workspace root directory, not a file.");
         var existed = workspace.Exists(file);
-        workspace.CreateDirectory(ToolPaths.Parent(file));
-        await workspace.WriteAllBytesAsync(file, bytes, cancellationToken).ConfigureAwait(false);
+        using (var parents = CreatedParents.Create(workspace, file))
+        {
+            await workspace.WriteAllBytesAsync(file, bytes, cancellationToken).ConfigureAwait(false);
+            parents.Keep();
+        }
         return $"{(existed ? "replaced" : "created")} {file} ({Plural(bytes.Length, "byte")})";
     }
 

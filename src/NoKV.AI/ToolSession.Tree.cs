@@ -64,8 +64,11 @@ internal sealed partial class ToolSession
         // Checked before the destination's parents are created, so a refused move changes nothing.
         if (destination.StartsWith(source + "/", StringComparison.Ordinal)) throw new ToolException($"{source} cannot be moved into itself ({destination}).");
         if (workspace.Exists(destination)) throw new ToolException($"{destination} already exists; delete it first or choose another destination.");
-        workspace.CreateDirectory(ToolPaths.Parent(destination));
-        workspace.Move(source, destination);
+        using (var parents = CreatedParents.Create(workspace, destination))
+        {
+            workspace.Move(source, destination);
+            parents.Keep();
+        }
         return $"moved {Describe(node.Kind)} {source} to {destination}";
     }
 

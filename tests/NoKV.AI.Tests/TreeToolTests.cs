@@ -79,4 +79,15 @@ public sealed class TreeToolTests : IDisposable
         Assert.Contains("/ghost", await _fork.Error("move_path", new { from = "ghost", to = "new/place" }), StringComparison.Ordinal);
         Assert.Equal(before, AgentFork.Tree(_fork.Fork));
     }
+
+    [Fact]
+    public async Task A_move_refused_at_the_path_limit_leaves_no_new_parent_directories()
+    {
+        await _fork.Ok("write_file", new { path = string.Join('/', Enumerable.Repeat("d", 200)) + "/f.txt", content = "deep" });
+        var before = AgentFork.Tree(_fork.Fork);
+        var destination = string.Join('/', Enumerable.Range(1, 60).Select(i => $"n{i}")) + "/d";
+        Assert.Contains("256", await _fork.Error("move_path", new { from = "d", to = destination }), StringComparison.Ordinal);
+        Assert.False(_fork.Fork.Exists("/n1"));
+        Assert.Equal(before, AgentFork.Tree(_fork.Fork));
+    }
 }
