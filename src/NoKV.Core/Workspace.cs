@@ -200,6 +200,9 @@ public sealed class Workspace
 
     internal View ViewOf(MetaTxn txn) => Ref.HeadView(txn);
 
+    /// <summary>The store this workspace lives in (the agent tools diff through it).</summary>
+    internal WorkspaceStore Store => _store;
+
     /// <summary>This workspace as the engine names it: path and id.</summary>
     internal Engine.WorkspaceRef Ref => new(Path, _id);
 
