@@ -29,13 +29,13 @@ internal sealed partial class StoreService(WorkspaceStore store, NoKVServerOptio
     public override async Task<VerifyReply> Verify(VerifyRequest request, ServerCallContext context) =>
         Wire.ToWire(await store.VerifyAsync(new VerifyOptions { CheckBlockContents = request.CheckBlockContents, FindOrphanBlocks = request.FindOrphanBlocks }, context.CancellationToken).ConfigureAwait(false));
 
-    /// <summary>An enum value from the wire, refused (InvalidArgument) when this server has no such value.</summary>
+    /// <summary>An enum value from the wire, refused (ArgumentException: InvalidArgument at the client) when this server has no such value.</summary>
     private static T Enum<T>(int value) where T : struct, Enum =>
         System.Enum.IsDefined(typeof(T), value)
             ? (T)(object)value
-            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{value} is not a {typeof(T).Name}"));
+            : throw new ArgumentException($"{value} is not a {typeof(T).Name}", nameof(value));
 
-    /// <summary>A required string field, refused (InvalidArgument) when missing.</summary>
+    /// <summary>A required string field, refused (ArgumentException: InvalidArgument at the client) when missing.</summary>
     private static string Required(string value, string field) =>
-        string.IsNullOrEmpty(value) ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required")) : value;
+        string.IsNullOrEmpty(value) ? throw new ArgumentException($"{field} is required", field) : value;
 }
