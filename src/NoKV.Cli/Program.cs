@@ -12,6 +12,7 @@ foreach (var command in StoreCommands.All().Concat(FileCommands.All()).Concat(Sn
 root.Add(DiffCommand.Build());
 root.Add(PromoteCommand.Build());
 root.Add(MountCommand.Build());
+root.Add(ServeCommand.Build());
 
 // No response files: "@7" names snapshot 7, not a file of arguments.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -119,7 +119,7 @@ public sealed class RemoteWriteStream : Stream
 
     private async Task<Exception> ReasonAsync(Exception e, CancellationToken cancellationToken)
     {
-        if (e is OperationCanceledException) return e;
+        if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) return e;
         try
         {
             await _call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
@@ -134,7 +134,7 @@ public sealed class RemoteWriteStream : Stream
         return e is RpcException rpc ? _calls.Translate(rpc, cancellationToken) : e;
     }
 
-    /// <summary>Publishes the file (unless aborted or failed) and waits for the owner's answer.</summary>
+    /// <summary>Publishes the file (unless aborted or failed) and waits for the owner's answer; after a failed write, throws that failure again (nothing was published).</summary>
     public override async ValueTask DisposeAsync()
     {
         if (_disposed) return;
@@ -160,6 +160,8 @@ public sealed class RemoteWriteStream : Stream
             _call.Dispose();
             await base.DisposeAsync().ConfigureAwait(false);
         }
+        // As WorkspaceWriteStream: the first failure is what dispose reports (unless the caller aborted).
+        if (!_aborted && _failure is not null) throw _failure;
     }
 
     /// <summary>Disposes synchronously (see <see cref="DisposeAsync"/>).</summary>

@@ -21,14 +21,12 @@ namespace NoKV.Server;
 public sealed class NoKVServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly string _bindDirectory;
     private int _disposed;
 
-    private NoKVServer(WebApplication app, string socketPath, string bindDirectory)
+    private NoKVServer(WebApplication app, string socketPath)
     {
         _app = app;
         SocketPath = socketPath;
-        _bindDirectory = bindDirectory;
     }
 
     /// <summary>The socket clients connect to.</summary>
@@ -52,7 +50,8 @@ public sealed class NoKVServer : IAsyncDisposable
             app = Build(store, options, boundPath);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             SocketFile.Publish(boundPath, socketPath);
-            return new NoKVServer(app, socketPath, bindDirectory);
+            SocketFile.TryDelete(bindDirectory); // empty now: the socket lives on at its public path
+            return new NoKVServer(app, socketPath);
         }
         catch
         {
@@ -101,7 +100,6 @@ public sealed class NoKVServer : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             SocketFile.TryDelete(SocketPath);
-            SocketFile.TryDelete(_bindDirectory);
         }
     }
 }
