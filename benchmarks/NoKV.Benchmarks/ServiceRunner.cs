@@ -72,8 +72,8 @@ internal static class ServiceRunner
                 await using var input = await remoteStream.OpenReadAsync("/remote.bin");
                 while (await input.ReadAsync(buffer) > 0) { }
             });
-            Console.WriteLine($"{"stream write (MiB/s)",-24}{localWrite,14:F0}{remoteWrite,14:F0}{remoteWrite / localWrite,10:P0}");
-            Console.WriteLine($"{"stream read (MiB/s)",-24}{localRead,14:F0}{remoteRead,14:F0}{remoteRead / localRead,10:P0}");
+            Console.WriteLine($"{"stream write (MiB/s)",-24}{localWrite,24:F0}{remoteWrite,24:F0}{remoteWrite / localWrite,10:P0}");
+            Console.WriteLine($"{"stream read (MiB/s)",-24}{localRead,24:F0}{remoteRead,24:F0}{remoteRead / localRead,10:P0}");
 
             Console.WriteLine();
             Console.WriteLine("bars");
@@ -113,7 +113,7 @@ internal static class ServiceRunner
     }
 
     private static void Row(string name, Percentiles local, Percentiles remote) =>
-        Console.WriteLine($"{name,-24}{$"{local.P50:F1} / {local.P99:F1}",14}{$"{remote.P50:F1} / {remote.P99:F1}",14}{remote.P50 / local.P50,9:F1}x   (in-process | client, p50 / p99)");
+        Console.WriteLine($"{name,-24}{$"{local.P50:F1} / {local.P99:F1}",24}{$"{remote.P50:F1} / {remote.P99:F1}",24}{remote.P50 / local.P50,9:F1}x   (in-process | client, p50 / p99)");
 
     private static int Bar(string what, bool met, string figure)
     {

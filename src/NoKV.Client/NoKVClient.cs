@@ -78,6 +78,8 @@ public sealed partial class NoKVClient : IAsyncDisposable, IDisposable
         return new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
+            // A streamed read keeps several chunks in flight from the start (the default window is 64 KiB and grows only with RTT probes).
+            InitialHttp2StreamWindowSize = 4 << 20,
             ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -70,6 +70,10 @@ public sealed class NoKVServer : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Wide HTTP/2 windows: a streamed write keeps several 256 KiB chunks in flight instead of
+            // stalling on Kestrel's defaults (768 KiB per stream, 1 MiB per connection).
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 << 20;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
             kestrel.ListenUnixSocket(boundPath, listen => listen.Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddSingleton(store);

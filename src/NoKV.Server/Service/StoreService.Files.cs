@@ -25,12 +25,14 @@ internal sealed partial class StoreService
         var input = Reading(request, out var path).OpenRead(path);
         await using (input.ConfigureAwait(false))
         {
-            var buffer = new byte[options.StreamChunkSize];
             while (true)
             {
+                // A fresh buffer per message, wrapped rather than copied: the message owns it once written.
+                var buffer = new byte[options.StreamChunkSize];
                 var filled = await FillAsync(input, buffer, context.CancellationToken).ConfigureAwait(false);
                 if (filled == 0) break;
-                await responseStream.WriteAsync(new DataChunk { Data = ByteString.CopyFrom(buffer, 0, filled) }, context.CancellationToken).ConfigureAwait(false);
+                var data = filled == buffer.Length ? UnsafeByteOperations.UnsafeWrap(buffer) : ByteString.CopyFrom(buffer, 0, filled);
+                await responseStream.WriteAsync(new DataChunk { Data = data }, context.CancellationToken).ConfigureAwait(false);
                 if (filled < buffer.Length) break;
             }
         }
