@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
+using NoKV.Cli.Sessions;
+using NoKV.Client;
 using NoKV.Storage.S3;
 
 namespace NoKV.Cli;
@@ -40,6 +43,31 @@ internal sealed class CliContext
         if (!StoreExists) throw new UsageException($"no store at {StoreDirectory}; run 'nokv init' (or pass --store DIR)");
         var config = S3FromFlags() ?? StoreConfig.Load(StoreDirectory) ?? new StoreConfig();
         return await OpenWithAsync(config, cancellationToken, durability).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The store for a command: opened here when it is free; when another process owns it
+    /// (StoreLockedException) and serves nokv.sock, the same operations through that owner;
+    /// when the owner does not serve, the lock error as before.
+    /// </summary>
+    public async Task<IStoreSession> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new LocalSession(await OpenAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (StoreLockedException locked)
+        {
+            try
+            {
+                return new RemoteSession(await NoKVClient.ConnectAsync(StoreDirectory, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+            catch (ServerUnavailableException)
+            {
+                ExceptionDispatchInfo.Throw(locked);
+                throw;
+            }
+        }
     }
 
     public async Task<WorkspaceStore> OpenWithAsync(StoreConfig config, CancellationToken cancellationToken, Durability durability = Durability.PerOperation)

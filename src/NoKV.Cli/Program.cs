@@ -13,6 +13,7 @@ root.Add(DiffCommand.Build());
 root.Add(PromoteCommand.Build());
 root.Add(MountCommand.Build());
 root.Add(McpCommand.Build());
+root.Add(ServeCommand.Build());
 
 // No response files: "@7" names snapshot 7, not a file of arguments.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -1,3 +1,5 @@
+using NoKV.Cli.Sessions;
+
 namespace NoKV.Cli;
 
 /// <summary>
@@ -6,13 +8,11 @@ namespace NoKV.Cli;
 /// </summary>
 internal sealed class ReadTarget
 {
-    private readonly SnapshotPin? _pin;
-    private readonly Workspace? _workspace;
+    private readonly ITreeAccess _tree;
 
-    private ReadTarget(SnapshotPin? pin, Workspace? workspace, string path, string display)
+    private ReadTarget(ITreeAccess tree, string path, string display)
     {
-        _pin = pin;
-        _workspace = workspace;
+        _tree = tree;
         Path = path;
         Display = display;
     }
@@ -22,22 +22,22 @@ internal sealed class ReadTarget
 
     public string Display { get; }
 
-    public static ReadTarget Resolve(WorkspaceStore store, string text)
+    public static async Task<ReadTarget> ResolveAsync(IStoreSession store, string text, CancellationToken cancellationToken)
     {
         if (text.StartsWith('@'))
         {
             var slash = text.IndexOf('/');
             var idText = slash < 0 ? text : text[..slash];
             if (!CliContext.TryParseSnapshot(idText, out var id)) throw new UsageException($"'{text}' is not a snapshot reference");
-            return new ReadTarget(store.GetSnapshot(id), null, slash < 0 ? "/" : text[slash..], text);
+            return new ReadTarget(await store.GetSnapshotAsync(id, cancellationToken).ConfigureAwait(false), slash < 0 ? "/" : text[slash..], text);
         }
-        var located = store.Locate(text);
-        return new ReadTarget(null, located.Workspace, located.Path, text);
+        var (workspace, path) = await store.LocateAsync(text, cancellationToken).ConfigureAwait(false);
+        return new ReadTarget(workspace, path, text);
     }
 
     public string Join(string relative) => Path == "/" ? relative : relative == "/" ? Path : Path + relative;
 
-    public IReadOnlyList<NodeInfo> List(string path) => _pin?.List(path) ?? _workspace!.List(path);
-    public NodeInfo Stat(string path) => _pin?.Stat(path) ?? _workspace!.Stat(path);
-    public Stream OpenRead(string path) => _pin?.OpenRead(path) ?? _workspace!.OpenRead(path);
+    public Task<IReadOnlyList<NodeInfo>> ListAsync(string path, CancellationToken cancellationToken) => _tree.ListAsync(path, cancellationToken);
+    public Task<NodeInfo> StatAsync(string path, CancellationToken cancellationToken) => _tree.StatAsync(path, cancellationToken);
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => _tree.OpenReadAsync(path, cancellationToken);
 }

@@ -12,21 +12,21 @@ internal static class AttributeCommands
         var linkTarget = new Argument<string>("target") { Description = "What the link points to, stored as given (relative, absolute or dangling; never resolved)" };
         var linkPath = new Argument<string>("path") { Description = "The link to create, e.g. /base/current (must not exist)" };
         var symbolic = new Option<bool>("--symbolic", "-s") { Description = "Make a symbolic link (required: NoKV has no hard links)" };
-        yield return Create("ln", "Create a symbolic link: nokv ln -s TARGET PATH", (p, c, ct) => WithStore(c, ct, store =>
+        yield return Create("ln", "Create a symbolic link: nokv ln -s TARGET PATH", (p, c, ct) => WithStore(c, ct, async store =>
         {
             if (!p.GetValue(symbolic)) throw new UsageException("NoKV has no hard links; use 'nokv ln -s TARGET PATH' for a symbolic link");
-            var located = store.Locate(p.GetValue(linkPath)!);
-            located.Workspace.CreateSymbolicLink(located.Path, p.GetValue(linkTarget)!);
+            var (ws, path) = await store.LocateAsync(p.GetValue(linkPath)!, ct).ConfigureAwait(false);
+            await ws.CreateSymbolicLinkAsync(path, p.GetValue(linkTarget)!, ct).ConfigureAwait(false);
             return ExitCodes.Success;
         }), linkTarget, linkPath, symbolic);
 
         var mode = new Argument<string>("mode") { Description = "Octal (755, 0644, 4755 with setuid) or symbolic (u+x, go-w, a=r)" };
         var chmodPath = new Argument<string>("path") { Description = "A file or directory (a symbolic link has no mode of its own)" };
-        yield return Create("chmod", "Set the permission bits of a file or directory (stored, not enforced)", (p, c, ct) => WithStore(c, ct, store =>
+        yield return Create("chmod", "Set the permission bits of a file or directory (stored, not enforced)", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            var located = store.Locate(p.GetValue(chmodPath)!);
-            var current = located.Workspace.Stat(located.Path).Mode;
-            located.Workspace.SetUnixFileMode(located.Path, ModeArgument.Apply(p.GetValue(mode)!, current));
+            var (ws, path) = await store.LocateAsync(p.GetValue(chmodPath)!, ct).ConfigureAwait(false);
+            var current = (await ws.StatAsync(path, ct).ConfigureAwait(false)).Mode;
+            await ws.SetUnixFileModeAsync(path, ModeArgument.Apply(p.GetValue(mode)!, current), ct).ConfigureAwait(false);
             return ExitCodes.Success;
         }), mode, chmodPath);
 
@@ -35,13 +35,13 @@ internal static class AttributeCommands
         yield return Create("touch", "Set a node's modification time to now (or --date); create an empty file if nothing is there", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var when = p.GetValue(date) is { } text ? ParseTime(text) : DateTimeOffset.UtcNow;
-            var located = store.Locate(p.GetValue(touchPath)!);
-            if (!located.Workspace.Exists(located.Path))
+            var (ws, path) = await store.LocateAsync(p.GetValue(touchPath)!, ct).ConfigureAwait(false);
+            if (!await ws.ExistsAsync(path, ct).ConfigureAwait(false))
             {
-                await located.Workspace.WriteAllBytesAsync(located.Path, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
+                await ws.WriteAllBytesAsync(path, ReadOnlyMemory<byte>.Empty, ct).ConfigureAwait(false);
                 if (p.GetValue(date) is null) return ExitCodes.Success;
             }
-            located.Workspace.SetLastWriteTime(located.Path, when);
+            await ws.SetLastWriteTimeAsync(path, when, ct).ConfigureAwait(false);
             return ExitCodes.Success;
         }), touchPath, date);
     }

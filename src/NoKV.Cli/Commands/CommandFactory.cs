@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NoKV.Cli.Sessions;
 
 namespace NoKV.Cli.Commands;
 
@@ -20,19 +21,15 @@ internal static class CommandFactory
         return command;
     }
 
-    /// <summary>Runs <paramref name="body"/> with the opened store and closes it.</summary>
+    /// <summary>Runs <paramref name="body"/> on the store (opened here, or through its serving owner) and closes it.</summary>
     // The body lambda goes last so command definitions read top to bottom.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last", Justification = "Lambda last for readability")]
-    public static async Task<int> WithStore(CliContext context, CancellationToken cancellationToken, Func<WorkspaceStore, Task<int>> body)
+    public static async Task<int> WithStore(CliContext context, CancellationToken cancellationToken, Func<IStoreSession, Task<int>> body)
     {
-        var store = await context.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        var session = await context.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            return await body(store).ConfigureAwait(false);
+            return await body(session).ConfigureAwait(false);
         }
     }
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1068:CancellationToken parameters must come last", Justification = "Lambda last for readability")]
-    public static Task<int> WithStore(CliContext context, CancellationToken cancellationToken, Func<WorkspaceStore, int> body) =>
-        WithStore(context, cancellationToken, store => Task.FromResult(body(store)));
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using NoKV.Cli.Output;
+using NoKV.Cli.Sessions;
 using static NoKV.Cli.Commands.CommandFactory;
 
 namespace NoKV.Cli.Commands;
@@ -20,7 +21,7 @@ internal static class DiffCommand
         return Create("diff", "Show what differs between two subtrees: A (added), M (modified), D (deleted)", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var (left, right) = (p.GetValue(a)!, p.GetValue(b)!);
-            var deltas = Compute(store, left, right);
+            var deltas = await store.DiffAsync(Side(left), Side(right), ct).ConfigureAwait(false);
             if (p.GetValue(json)) WriteJson(deltas);
             else if (p.GetValue(stat)) WriteStat(deltas);
             else if (p.GetValue(patch)) await WritePatchAsync(store, left, right, deltas, ct).ConfigureAwait(false);
@@ -29,18 +30,9 @@ internal static class DiffCommand
         }), a, b, json, stat, patch, exitCode);
     }
 
-    private static IReadOnlyList<SubtreeDelta> Compute(WorkspaceStore store, string left, string right)
-    {
-        var leftPin = CliContext.TryParseSnapshot(left, out var leftId) ? store.GetSnapshot(leftId) : null;
-        var rightPin = CliContext.TryParseSnapshot(right, out var rightId) ? store.GetSnapshot(rightId) : null;
-        return (leftPin, rightPin) switch
-        {
-            (null, null) => store.Diff(left, right),
-            ({ } l, null) => store.Diff(l, right),
-            (null, { } r) => store.Diff(left, r),
-            ({ } l, { } r) => store.Diff(l, r),
-        };
-    }
+    /// <summary>"@7" names snapshot 7; anything else is a store path.</summary>
+    private static (string Path, long? Snapshot) Side(string text) =>
+        CliContext.TryParseSnapshot(text, out var id) ? (text, id) : (text, null);
 
     private static char Letter(DeltaKind kind) => kind switch { DeltaKind.Added => 'A', DeltaKind.Removed => 'D', _ => 'M' };
 
@@ -54,9 +46,10 @@ internal static class DiffCommand
     private static void WriteStat(IReadOnlyList<SubtreeDelta> deltas) =>
         Console.Out.WriteLine($"{deltas.Count(d => d.Kind == DeltaKind.Added)} added, {deltas.Count(d => d.Kind == DeltaKind.Modified)} modified, {deltas.Count(d => d.Kind == DeltaKind.Removed)} removed");
 
-    private static async Task WritePatchAsync(WorkspaceStore store, string left, string right, IReadOnlyList<SubtreeDelta> deltas, CancellationToken cancellationToken)
+    private static async Task WritePatchAsync(IStoreSession store, string left, string right, IReadOnlyList<SubtreeDelta> deltas, CancellationToken cancellationToken)
     {
-        var (l, r) = (ReadTarget.Resolve(store, left), ReadTarget.Resolve(store, right));
+        var l = await ReadTarget.ResolveAsync(store, left, cancellationToken).ConfigureAwait(false);
+        var r = await ReadTarget.ResolveAsync(store, right, cancellationToken).ConfigureAwait(false);
         foreach (var delta in deltas)
         {
             var before = delta.Kind == DeltaKind.Added ? null : await ReadFileAsync(l, delta.Path, cancellationToken).ConfigureAwait(false);
@@ -81,13 +74,13 @@ internal static class DiffCommand
         var path = side.Join(relative);
         try
         {
-            if (side.Stat(path).Kind != NodeKind.File) return null;
+            if ((await side.StatAsync(path, cancellationToken).ConfigureAwait(false)).Kind != NodeKind.File) return null;
         }
         catch (PathNotFoundException)
         {
             return null;
         }
-        await using var stream = side.OpenRead(path);
+        await using var stream = await side.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();

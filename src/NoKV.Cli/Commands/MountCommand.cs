@@ -30,6 +30,7 @@ internal static class MountCommand
         var store = await context.OpenAsync(cancellationToken, Durability.Deferred).ConfigureAwait(false);
         await using (store.ConfigureAwait(false))
         {
+            await using var serving = await NoKV.Server.NoKVServer.StartAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false); // other nokv commands work while mounted
             var options = new MountOptions { ReadOnly = readOnly };
             var mount = CliContext.TryParseSnapshot(source, out var id)
                 ? await store.MountAsync(store.GetSnapshot(id), directory, options, cancellationToken).ConfigureAwait(false)

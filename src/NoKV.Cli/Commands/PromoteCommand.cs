@@ -13,7 +13,7 @@ internal static class PromoteCommand
         var prefer = new Option<string?>("--prefer") { Description = "Resolve conflicts toward 'fork' or 'target' (default: apply nothing on conflict)" };
         prefer.AcceptOnlyFromAmong("fork", "target");
 
-        return Create("promote", "Merge a fork's changes into the tree it was cloned from", (p, c, ct) => WithStore(c, ct, store =>
+        return Create("promote", "Merge a fork's changes into the tree it was cloned from", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var strategy = p.GetValue(prefer) switch
             {
@@ -21,7 +21,7 @@ internal static class PromoteCommand
                 "target" => PromoteStrategy.PreferTarget,
                 _ => PromoteStrategy.FailOnConflict,
             };
-            var result = store.Promote(p.GetValue(fork)!, p.GetValue(target)!, new PromoteOptions { Strategy = strategy });
+            var result = await store.PromoteAsync(p.GetValue(fork)!, p.GetValue(target)!, new PromoteOptions { Strategy = strategy }, ct).ConfigureAwait(false);
             foreach (var delta in result.Applied)
                 Console.Out.WriteLine($"{(delta.Kind == DeltaKind.Added ? 'A' : delta.Kind == DeltaKind.Removed ? 'D' : 'M')}    {delta.Path}");
             foreach (var conflict in result.Conflicts) Console.Out.WriteLine($"CONFLICT {conflict.Path}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NoKV.Cli.Output;
+using NoKV.Cli.Sessions;
 using static NoKV.Cli.Commands.CommandFactory;
 
 namespace NoKV.Cli.Commands;
@@ -12,27 +13,29 @@ internal static class StoreCommands
         yield return Create("init", "Create the store (add --s3-bucket to keep blocks on S3)", InitAsync);
 
         var createPath = new Argument<string>("path") { Description = "The new workspace's path, e.g. /base" };
-        yield return Create("create", "Create an empty workspace", (p, c, ct) => WithStore(c, ct, store =>
+        yield return Create("create", "Create an empty workspace", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            var ws = store.CreateWorkspace(p.GetValue(createPath)!);
+            var ws = await store.CreateWorkspaceAsync(p.GetValue(createPath)!, ct).ConfigureAwait(false);
             Console.Out.WriteLine($"created {ws.Path} root={ws.RootInode}");
             return ExitCodes.Success;
         }), createPath);
 
-        yield return Create("workspaces", "List workspaces: path, root inode, files, bytes", (_, c, ct) => WithStore(c, ct, store =>
+        yield return Create("workspaces", "List workspaces: path, root inode, files, bytes", (_, c, ct) => WithStore(c, ct, async store =>
         {
-            Terminal.Table(["path", "root", "files", "bytes"], store.ListWorkspaces().Select(w =>
+            var rows = new List<string[]>();
+            foreach (var w in await store.ListWorkspacesAsync(ct).ConfigureAwait(false))
             {
-                var (files, bytes) = Count(store.OpenWorkspace(w.Path), "/");
-                return new[] { w.Path, Num(w.RootInode), Num(files), Num(bytes) };
-            }).ToList());
+                var (files, bytes) = await CountAsync(await store.OpenWorkspaceAsync(w.Path, ct).ConfigureAwait(false), "/", ct).ConfigureAwait(false);
+                rows.Add([w.Path, Num(w.RootInode), Num(files), Num(bytes)]);
+            }
+            Terminal.Table(["path", "root", "files", "bytes"], rows);
             return ExitCodes.Success;
         }));
 
         var dropPath = new Argument<string>("path") { Description = "The workspace to delete" };
-        yield return Create("drop", "Delete a workspace (its snapshots stay until released)", (p, c, ct) => WithStore(c, ct, store =>
+        yield return Create("drop", "Delete a workspace (its snapshots stay until released)", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            store.DeleteWorkspace(p.GetValue(dropPath)!);
+            await store.DeleteWorkspaceAsync(p.GetValue(dropPath)!, ct).ConfigureAwait(false);
             Console.Out.WriteLine($"dropped {p.GetValue(dropPath)}");
             return ExitCodes.Success;
         }), dropPath);
@@ -49,7 +52,7 @@ internal static class StoreCommands
 
         yield return Create("fsck", "Check the whole store; exit 1 and list the problems if there are any", (_, c, ct) => WithStore(c, ct, async store =>
         {
-            var report = await store.VerifyAsync(cancellationToken: ct).ConfigureAwait(false);
+            var report = await store.VerifyAsync(ct).ConfigureAwait(false);
             foreach (var problem in report.Problems) Console.Out.WriteLine($"{problem.Kind}: {problem.Description}");
             if (!report.IsHealthy) return ExitCodes.Found;
             Console.Out.WriteLine($"store is healthy: {report.ViewsChecked} workspaces and snapshots, {report.GenerationsChecked} file versions, {report.BlocksChecked} blocks checked");
@@ -79,10 +82,10 @@ internal static class StoreCommands
         return ExitCodes.Success;
     }
 
-    private static (long Files, long Bytes) Count(Workspace ws, string dir)
+    private static async Task<(long Files, long Bytes)> CountAsync(IWorkspaceAccess ws, string dir, CancellationToken cancellationToken)
     {
         long files = 0, bytes = 0;
-        foreach (var node in ws.List(dir))
+        foreach (var node in await ws.ListAsync(dir, cancellationToken).ConfigureAwait(false))
         {
             if (node.Kind == NodeKind.File)
             {
@@ -90,7 +93,7 @@ internal static class StoreCommands
                 bytes += node.Length;
                 continue;
             }
-            var (f, b) = Count(ws, node.Path);
+            var (f, b) = await CountAsync(ws, node.Path, cancellationToken).ConfigureAwait(false);
             files += f;
             bytes += b;
         }

@@ -17,7 +17,7 @@ internal static class TransferCommands
         {
             var directory = p.GetValue(source)!;
             if (!Directory.Exists(directory)) throw new UsageException($"no such directory: {directory}");
-            var (ws, path) = LocateOrCreate(store, p.GetValue(target)!);
+            var (ws, path) = LocateOrCreate(store.LocalStore ?? throw NeedsTheStore(c), p.GetValue(target)!);
             var result = await ImportAsync(ws, directory, path, ct).ConfigureAwait(false);
             foreach (var skip in result.Skipped) Console.Error.WriteLine($"skipped {Describe(skip.Reason)}: {skip.Path}");
             Console.Out.WriteLine($"imported {result.Files} files, {result.Directories} directories, {result.Bytes} bytes into {p.GetValue(target)}");
@@ -28,11 +28,11 @@ internal static class TransferCommands
         var to = new Argument<string>("directory") { Description = "A real directory to write (must not exist or be empty)" };
         yield return Create("export", "Write a tree out as real files: symbolic links as links (never followed), modes, mtimes, and owners when run as root (otherwise the exporting user owns the files)", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            var readTarget = ReadTarget.Resolve(store, p.GetValue(from)!);
+            var readTarget = await ReadTarget.ResolveAsync(store, p.GetValue(from)!, ct).ConfigureAwait(false);
             var output = Path.GetFullPath(p.GetValue(to)!);
             if (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any()))
                 throw new UsageException($"{output} exists and is not an empty directory");
-            if (readTarget.Stat(readTarget.Path).Kind != NodeKind.Directory) throw new UsageException($"{readTarget.Display} is a file; use 'nokv cat'");
+            if ((await readTarget.StatAsync(readTarget.Path, ct).ConfigureAwait(false)).Kind != NodeKind.Directory) throw new UsageException($"{readTarget.Display} is a file; use 'nokv cat'");
             Directory.CreateDirectory(output);
             // Only root may give files away; anyone else exports them as their own, as cp -p does.
             var exporter = new TreeExporter(readTarget, setOwners: Environment.IsPrivilegedProcess);
@@ -41,6 +41,10 @@ internal static class TransferCommands
             return ExitCodes.Success;
         }), from, to);
     }
+
+    /// <summary>Import walks the source tree in this process and writes through the engine's batched import; through an owner it would be one call per file.</summary>
+    private static StoreLockedException NeedsTheStore(CliContext context) =>
+        new(context.StoreDirectory, "import needs the store to itself: stop the process that serves it, then import");
 
     private static (Workspace Workspace, string Path) LocateOrCreate(WorkspaceStore store, string target)
     {

@@ -19,12 +19,12 @@ internal sealed class TreeExporter(ReadTarget source, bool setOwners)
     public async Task ExportAsync(string dir, string output, CancellationToken cancellationToken)
     {
         await ExportChildrenAsync(dir, output, cancellationToken).ConfigureAwait(false);
-        SetAttributes(output, source.Stat(dir));
+        SetAttributes(output, await source.StatAsync(dir, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task ExportChildrenAsync(string dir, string output, CancellationToken cancellationToken)
     {
-        foreach (var node in source.List(dir))
+        foreach (var node in await source.ListAsync(dir, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Names are NoKV-validated (no '/', NUL, "." or ".."): the path stays directly under output.
@@ -50,7 +50,7 @@ internal sealed class TreeExporter(ReadTarget source, bool setOwners)
 
     private async Task WriteFileAsync(NodeInfo node, string destination, CancellationToken cancellationToken)
     {
-        var input = source.OpenRead(node.Path);
+        var input = await source.OpenReadAsync(node.Path, cancellationToken).ConfigureAwait(false);
         await using (input.ConfigureAwait(false))
         {
             // CreateNew is O_CREAT|O_EXCL: it fails on an existing path, a link (even dangling) included.
