@@ -182,8 +182,11 @@ internal sealed class FuseSession
             _initialized.TrySetException(new MountFailedException(_directory, $"the kernel speaks FUSE {init.Major}.{init.Minor}; 7.12 or later is needed."));
             return;
         }
+        // No FUSE_WRITEBACK_CACHE: with it the kernel trusts its own size and times of a regular
+        // file over the mount's, so a rollback or a write through the Workspace API that changes
+        // a file's length could not be shown by invalidation (see ARCHITECTURE, the mount).
         const uint wanted = FuseConstants.AsyncRead | FuseConstants.AtomicOTrunc | FuseConstants.BigWrites
-            | FuseConstants.ParallelDirOps | FuseConstants.MaxPages | FuseConstants.CacheSymlinks;
+            | FuseConstants.DoReadDirPlus | FuseConstants.ParallelDirOps | FuseConstants.MaxPages | FuseConstants.CacheSymlinks;
         var reply = new FuseInitOut
         {
             Major = FuseConstants.KernelVersion,
