@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- smallwrites [--seconds S] [--forks K]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- ingest [--files N] [--small N] [--rounds R]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bigio [--mib M] [--rounds R] [--chunk-mib C] [--peak-mib P] [--diagnose 1] [--dir DIR]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- mount [--files N] [--c-files N] [--mib M] [--rounds R] [--dir DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;
@@ -15,6 +16,7 @@ return args.FirstOrDefault() switch
     "smallwrites" => await SmallWritesRunner.RunAsync(new Args(args[1..])),
     "ingest" => await IngestRunner.RunAsync(new Args(args[1..])),
     "bigio" => await BigIoRunner.RunAsync(new Args(args[1..])),
+    "mount" => await MountRunner.RunAsync(new Args(args[1..])),
     "bdn" => RunBenchmarkDotNet(args[1..]),
     _ => Usage(),
 };
@@ -27,6 +29,6 @@ static int RunBenchmarkDotNet(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bigio|bdn [options] (see Program.cs)");
+    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bigio|mount|bdn [options] (see Program.cs)");
     return 2;
 }
