@@ -80,7 +80,9 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.StatFs: StatFs(r); break;
             case FuseOpcode.Access or FuseOpcode.Destroy: r.ReplyOk(); break;
             case FuseOpcode.FSyncDir: return FSyncDirAsync(r);
-            case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENODATA); break;
+            // ENOSYS once: the kernel stops asking (getxattr then fails with EOPNOTSUPP without a
+            // round trip); ENODATA is not cached, and ls -l asks for every entry.
+            case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENOSYS); break;
             case FuseOpcode.ListXAttr: ListXAttr(r); break;
             case FuseOpcode.SetXAttr: r.ReplyError(Errno.ENOTSUP); break;
             case FuseOpcode.RemoveXAttr: r.ReplyError(Errno.ENODATA); break;

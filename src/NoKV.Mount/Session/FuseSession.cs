@@ -77,8 +77,25 @@ internal sealed class FuseSession
             throw;
         }
         session._device = FuseConnections.DeviceOf(directory);
+        RaiseReadAhead(session._device);
         MountLog.Mounted(logger, fileSystem.Name, directory);
         return session;
+    }
+
+    /// <summary>
+    /// Sequential reads ask for read-ahead-sized pieces, one round trip each: the kernel's FUSE
+    /// default is 128 KiB; up to one request's worth (1 MiB) is allowed as root. Best effort.
+    /// </summary>
+    private static void RaiseReadAhead(string? device)
+    {
+        if (device is null) return;
+        try
+        {
+            File.WriteAllText($"/sys/class/bdi/{device}/read_ahead_kb", (FuseConstants.MaxWrite / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     public async Task UnmountAsync()
