@@ -59,7 +59,9 @@ internal sealed partial class MountedFileSystem
         {
             await _files.Handle(fh)!.File.TruncateAsync(0, _store.MaxFileSize, CancellationToken.None).ConfigureAwait(false);
         }
-        var reply = new FuseOpenOut { Fh = fh, OpenFlags = KeepCacheFlag(fh) };
+        // A read-only handle has nothing to publish at close: no FLUSH round trip (grep -r opens every file).
+        var readOnly = (open.Flags & FuseConstants.OAccModeMask) == FuseConstants.OReadOnly;
+        var reply = new FuseOpenOut { Fh = fh, OpenFlags = KeepCacheFlag(fh) | (readOnly ? FuseConstants.FopenNoFlush : 0) };
         r.Reply(in reply);
     }
 

@@ -20,6 +20,7 @@ internal static class FuseConstants
     // fuse_open_out open_flags
     public const uint FopenKeepCache = 1 << 1;
     public const uint FopenCacheDir = 1 << 3;
+    public const uint FopenNoFlush = 1 << 5;
 
     // notification codes (sent with unique 0, the code in the error field)
     public const int NotifyInvalInode = 2;
