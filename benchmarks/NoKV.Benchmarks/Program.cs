@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- ingest [--files N] [--small N] [--rounds R]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bigio [--mib M] [--rounds R] [--chunk-mib C] [--peak-mib P] [--diagnose 1] [--dir DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- service [--files N] [--mib M] [--reps N]
+//   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- mount [--files N] [--c-files N] [--mib M] [--rounds R] [--dir DIR]
 //   dotnet run -c Release --project benchmarks/NoKV.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter *Clone*]
 using BenchmarkDotNet.Running;
 using NoKV.Benchmarks;
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestRunner.RunAsync(new Args(args[1..])),
     "bigio" => await BigIoRunner.RunAsync(new Args(args[1..])),
     "service" => await ServiceRunner.RunAsync(new Args(args[1..])),
+    "mount" => await MountRunner.RunAsync(new Args(args[1..])),
     "bdn" => RunBenchmarkDotNet(args[1..]),
     _ => Usage(),
 };
@@ -29,6 +31,6 @@ static int RunBenchmarkDotNet(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bigio|service|bdn [options] (see Program.cs)");
+    Console.Error.WriteLine("usage: NoKV.Benchmarks bars|compare|smallwrites|ingest|bigio|service|mount|bdn [options] (see Program.cs)");
     return 2;
 }

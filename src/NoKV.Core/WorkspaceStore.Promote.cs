@@ -48,7 +48,7 @@ public sealed partial class WorkspaceStore
         if (dryRun.Conflicts.Count > 0 && strategy == PromoteStrategy.FailOnConflict)
             return op.Complete(new PromoteResult { Promoted = false, FastForward = false, Applied = [], Conflicts = dryRun.Conflicts, SnapshotId = 0 });
 
-        return op.Complete(WriteDurably(txn =>
+        var promoted = op.Complete(WriteDurably(txn =>
         {
             var (targetWsPath, targetWs, inner) = FindWorkspace(txn, targetPath, nameof(targetPath));
             Writable(targetWs, targetWsPath);
@@ -77,6 +77,8 @@ public sealed partial class WorkspaceStore
                 SnapshotId = pin.Id,
             };
         }));
+        Changes.RaiseEverything(targetPath); // a mount drops what the kernel cached
+        return promoted;
     }
 
     /// <summary>

@@ -48,6 +48,7 @@ public sealed partial class WorkspaceStore
             NextVersion(txn);
             return true;
         }));
+        Changes.RaiseEverything(targetPath); // a mount drops what the kernel cached
     }
 
     private void RollbackSubtree(MetaTxn txn, WorkspaceRecord ws, string[] inner, string targetPath, PinRecord pin, long snapshotId)

@@ -81,6 +81,9 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <summary>File bytes: read streams, write sessions, edits.</summary>
     internal Engine.FileContent Content { get; }
 
+    /// <summary>Notice of workspace changes and of closing, for front ends that cache (a mount).</summary>
+    internal Engine.WorkspaceChangeSignal Changes { get; } = new();
+
     /// <summary>Opens (creating if needed) a store in <paramref name="directory"/> with LMDB metadata in {directory}/meta and local blocks in {directory}/blocks.</summary>
     /// <exception cref="StoreCorruptedException">The metadata is damaged, or missing or empty where a store has been (see <see cref="Open(WorkspaceStoreOptions)"/>).</exception>
     /// <exception cref="StoreLockedException">Another process has the store open.</exception>
@@ -212,6 +215,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <exception cref="DeferredCommitFailedException">With <see cref="Durability.Deferred"/>, committing what was published since the last flush failed: it is lost (the store is closed all the same).</exception>
     public void Dispose()
     {
+        if (Changes.HasSubscribers && Volatile.Read(ref _disposed) == 0) Changes.RaiseClosingAsync().GetAwaiter().GetResult(); // live mounts unmount first
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
         var lost = CloseMetadata();
@@ -243,6 +247,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <exception cref="DeferredCommitFailedException">With <see cref="Durability.Deferred"/>, committing what was published since the last flush failed: it is lost (the store is closed all the same).</exception>
     public async ValueTask DisposeAsync()
     {
+        if (Volatile.Read(ref _disposed) == 0) await Changes.RaiseClosingAsync().ConfigureAwait(false); // live mounts unmount first
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Telemetry.Dispose();
         var lost = CloseMetadata();

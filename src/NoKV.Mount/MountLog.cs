@@ -31,4 +31,10 @@ internal static partial class MountLog
 
     [LoggerMessage(EventId = 9009, Level = LogLevel.Error, Message = "Making the changes of the mount of {Workspace} durable at unmount failed; what was published since the last flush may be lost")]
     public static partial void FlushAtUnmountFailed(ILogger logger, Exception exception, string workspace);
+
+    [LoggerMessage(EventId = 9010, Level = LogLevel.Warning, Message = "Dropping the kernel's cached view of a change to {Workspace} failed; the mount may show the old state until its cache timeouts pass")]
+    public static partial void InvalidationFailed(ILogger logger, Exception exception, string workspace);
+
+    [LoggerMessage(EventId = 9011, Level = LogLevel.Error, Message = "Unmounting {Directory} while its store closes failed")]
+    public static partial void UnmountAtCloseFailed(ILogger logger, Exception exception, string directory);
 }

@@ -42,6 +42,18 @@ public static class WorkspaceStoreMountExtensions
         options.Validate();
         var full = Path.GetFullPath(directory);
         var session = await FuseSession.StartAsync(fileSystem, full, options, cancellationToken).ConfigureAwait(false);
+        // From now on changes beside the mount reach the kernel's caches, and closing the store unmounts it first.
+        fileSystem.Subscribe(async () =>
+        {
+            try
+            {
+                await session.UnmountAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MountFailedException or IOException)
+            {
+                NoKV.Mount.MountLog.UnmountAtCloseFailed(fileSystem.Logger, e, full);
+            }
+        });
         return new WorkspaceMount(session, full, workspacePath, fileSystem.View.IsReadOnly);
     }
 }

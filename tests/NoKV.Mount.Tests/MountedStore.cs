@@ -8,11 +8,15 @@ public sealed class MountedStore : IAsyncDisposable
 {
     private readonly List<WorkspaceMount> _mounts = [];
 
-    public MountedStore(int chunkSize = 64 * 1024, long maxFileSize = 1L << 40, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    public MountedStore(int chunkSize = 64 * 1024, long maxFileSize = 1L << 40, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, Func<string, IBlockStore>? blockStore = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "nokv-mount-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
-        Store = WorkspaceStore.Open(new WorkspaceStoreOptions { Directory = Path.Combine(Root, "store"), ChunkSize = chunkSize, MaxFileSize = maxFileSize, LoggerFactory = loggerFactory });
+        Store = WorkspaceStore.Open(new WorkspaceStoreOptions
+        {
+            Directory = Path.Combine(Root, "store"), ChunkSize = chunkSize, MaxFileSize = maxFileSize, LoggerFactory = loggerFactory,
+            BlockStore = blockStore?.Invoke(Path.Combine(Root, "blocks")),
+        });
         Base = Store.CreateWorkspace("/base");
     }
 

@@ -13,15 +13,21 @@ namespace NoKV.Engine;
 internal sealed class NamespaceMutations(WorkspaceStore store)
 {
     /// <summary>Runs <paramref name="body"/> on the workspace's head in one write transaction, and counts a new version.</summary>
-    public T WithHead<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "") => store.Write(txn =>
+    public T WithHead<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "")
     {
-        var record = ws.WritableRecord(txn);
-        var writer = new HeadWriter(txn, WorkspaceStore.HeadView(txn, record));
-        var result = body(writer, record);
-        writer.Complete();
-        WorkspaceStore.NextVersion(txn);
+        var changes = store.Changes.Recorder();
+        var result = store.Write(txn =>
+        {
+            var record = ws.WritableRecord(txn);
+            var writer = new HeadWriter(txn, WorkspaceStore.HeadView(txn, record)) { Changes = changes };
+            var value = body(writer, record);
+            writer.Complete();
+            WorkspaceStore.NextVersion(txn);
+            return value;
+        }, operation);
+        if (changes is not null) store.Changes.Raise(changes.ToChange(ws.Path));
         return result;
-    }, operation);
+    }
 
     /// <summary>A namespace change (not a file version): one write transaction, timed as an edit.</summary>
     private T Change<T>(WorkspaceRef ws, Func<HeadWriter, WorkspaceRecord, T> body, [CallerMemberName] string operation = "")

@@ -17,8 +17,12 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
     public View View => view;
     public long Head => view.Layer;
 
+    /// <summary>Told every inode and entry written, when someone listens for workspace changes.</summary>
+    public Engine.WorkspaceChangeRecorder? Changes { get; init; }
+
     public void PutInode(long ino, InodeRecord record)
     {
+        Changes?.Inode(ino);
         var key = Keys.Inode(ino, Head);
         var existing = txn.Get(Db.Inodes, key);
         if (record.IsFile) GenerationTable.AddRef(txn, record.Generation);
@@ -36,6 +40,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
 
     public void RemoveInode(long ino)
     {
+        Changes?.Inode(ino);
         var key = Keys.Inode(ino, Head);
         var existing = txn.Get(Db.Inodes, key);
         if (existing is not null) ReleaseInode(InodeRecord.Decode(existing));
@@ -58,6 +63,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
 
     public void PutDentry(long parent, byte[] name, DentryRecord record)
     {
+        Changes?.Entry(parent, name);
         var key = Keys.Dentry(parent, name, Head);
         if (!txn.Exists(Db.Dentries, key))
         {
@@ -69,6 +75,7 @@ internal sealed class HeadWriter(MetaTxn txn, View view)
 
     public void RemoveDentry(long parent, byte[] name)
     {
+        Changes?.Entry(parent, name);
         var key = Keys.Dentry(parent, name, Head);
         var existed = txn.Exists(Db.Dentries, key);
         if (ShadowedDentry(parent, name) is { Record.Kind: not RecordKind.Tombstone } below)

@@ -11,6 +11,7 @@ namespace NoKV.Mount.FileSystem;
 internal sealed partial class MountedFileSystem
 {
     private static readonly int DirentSize = Marshal.SizeOf<FuseDirent>();
+    private static readonly int EntryOutSize = Marshal.SizeOf<FuseEntryOut>();
 
     private void Lookup(FuseRequest r)
     {
@@ -19,11 +20,11 @@ internal sealed partial class MountedFileSystem
         var found = _store.Queries.Lookup(View.ViewOf, Inode(r.Header.NodeId), name);
         if (found is not { } node)
         {
-            r.ReplyError(Errno.ENOENT);
+            ReplyNotFound(r, name);
             return;
         }
         var file = _files.File(node.Inode);
-        var entry = Entry(file?.Overlay(node) ?? node);
+        var entry = Entry(r.Header.NodeId, name, file?.Overlay(node) ?? node);
         r.Reply(in entry);
     }
 
@@ -58,8 +59,17 @@ internal sealed partial class MountedFileSystem
         {
             await _files.Handle(fh)!.File.TruncateAsync(0, _store.MaxFileSize, CancellationToken.None).ConfigureAwait(false);
         }
-        var reply = new FuseOpenOut { Fh = fh };
+        // A read-only handle has nothing to publish at close: no FLUSH round trip (grep -r opens every file).
+        var readOnly = (open.Flags & FuseConstants.OAccModeMask) == FuseConstants.OReadOnly;
+        var reply = new FuseOpenOut { Fh = fh, OpenFlags = KeepCacheFlag(fh) | (readOnly ? FuseConstants.FopenNoFlush : 0) };
         r.Reply(in reply);
+    }
+
+    /// <summary>FOPEN_KEEP_CACHE when the kernel's cached pages of the file hold the generation it is opened at.</summary>
+    private uint KeepCacheFlag(ulong fh)
+    {
+        var file = _files.Handle(fh)!.File;
+        return _cache.Opened(file.Inode, file.Generation) && _options.KeepCache ? FuseConstants.FopenKeepCache : 0;
     }
 
     /// <summary>Opens a handle on a file; 0 (with an errno) if the flags are refused.</summary>
@@ -135,7 +145,9 @@ internal sealed partial class MountedFileSystem
         }
         var fh = (ulong)Interlocked.Increment(ref _nextDirectoryHandle);
         _directories[fh] = new DirectoryHandle(ino);
-        var reply = new FuseOpenOut { Fh = fh };
+        // The kernel may cache the listing and keep it across opens: changes through the mount
+        // reset it in the kernel, changes beside it are dropped by notices (Invalidation.cs).
+        var reply = new FuseOpenOut { Fh = fh, OpenFlags = _options.KeepCache ? FuseConstants.FopenCacheDir | FuseConstants.FopenKeepCache : 0 };
         r.Reply(in reply);
     }
 
@@ -144,7 +156,7 @@ internal sealed partial class MountedFileSystem
     /// entry listed by this handle; a listing resumes after that entry's name, so entries added or
     /// removed between calls neither repeat nor hide others.
     /// </summary>
-    private void ReadDir(FuseRequest r)
+    private void ReadDir(FuseRequest r, bool plus)
     {
         var read = r.Read<FuseReadIn>();
         if (!_directories.TryGetValue(read.Fh, out var dir))
@@ -153,20 +165,25 @@ internal sealed partial class MountedFileSystem
             return;
         }
         var offset = (long)read.Offset;
-        var output = ArrayPool<byte>.Shared.Rent((int)read.Size);
+        var capacity = (int)read.Size;
+        var output = ArrayPool<byte>.Shared.Rent(capacity);
         try
         {
             var used = 0;
             lock (dir)
             {
-                if (offset < 1 && !TryAppend(output, (int)read.Size, ref used, (ulong)dir.Inode, 1, FuseConstants.DtDir, "."u8)) goto done;
+                var dirNode = NodeId(dir.Inode);
+                if (offset < 1 && !TryAppend(output, capacity, ref used, plus, dirNode, (ulong)dir.Inode, 1, FuseConstants.DtDir, "."u8, null)) goto done;
                 if (offset < 2)
                 {
                     var parent = dir.Inode == View.RootInode ? dir.Inode : _store.Queries.GetAttributes(View.ViewOf, dir.Inode).Parent;
-                    if (!TryAppend(output, (int)read.Size, ref used, (ulong)parent, 2, FuseConstants.DtDir, ".."u8)) goto done;
+                    if (!TryAppend(output, capacity, ref used, plus, dirNode, (ulong)parent, 2, FuseConstants.DtDir, ".."u8, null)) goto done;
                 }
-                // Entries past the offset the kernel resumes from are listed again.
+                // Entries past the offset the kernel resumes from are listed again; a handle that
+                // has not listed that far (the kernel resuming its cached listing with a new
+                // handle) lists up to it first.
                 var position = (int)Math.Max(0, offset - 2);
+                if (position > dir.Listed.Count) CatchUp(dir, position);
                 if (position < dir.Listed.Count) dir.Listed.RemoveRange(position, dir.Listed.Count - position);
                 var after = position == 0 ? null : dir.Listed[position - 1];
                 while (true)
@@ -175,7 +192,8 @@ internal sealed partial class MountedFileSystem
                     foreach (var entry in page.Entries)
                     {
                         var next = (ulong)(dir.Listed.Count + 3);
-                        if (!TryAppend(output, (int)read.Size, ref used, (ulong)entry.Inode, next, AttributeEncoding.DirentType(entry.Kind), entry.Name)) goto done;
+                        NodeAttributes? attributes = plus ? Attributes(entry.Inode) : null;
+                        if (!TryAppend(output, capacity, ref used, plus, dirNode, (ulong)entry.Inode, next, AttributeEncoding.DirentType(entry.Kind), entry.Name, attributes)) goto done;
                         dir.Listed.Add(entry.Name);
                     }
                     if (page.Next is null) break;
@@ -191,15 +209,39 @@ internal sealed partial class MountedFileSystem
         }
     }
 
-    private static bool TryAppend(byte[] output, int capacity, ref int used, ulong ino, ulong next, uint type, ReadOnlySpan<byte> name)
+    /// <summary>Lists names into a handle until it holds <paramref name="position"/> (or the directory ends).</summary>
+    private void CatchUp(DirectoryHandle dir, int position)
     {
-        var size = (DirentSize + name.Length + 7) & ~7;
+        var after = dir.Listed.Count == 0 ? null : dir.Listed[^1];
+        while (dir.Listed.Count < position)
+        {
+            var page = _store.Queries.ReadDirectory(View.ViewOf, dir.Inode, after, Math.Min(1024, position - dir.Listed.Count));
+            foreach (var entry in page.Entries) dir.Listed.Add(entry.Name);
+            if (page.Next is null || page.Entries.Count == 0) break;
+            after = page.Next;
+        }
+    }
+
+    /// <summary>
+    /// One directory entry (READDIR), or with <paramref name="attributes"/> an entry plus its
+    /// lookup (READDIRPLUS: the kernel caches the name and node as a lookup would, so a walk
+    /// that stats every entry asks nothing more). "." and ".." carry no lookup (node id 0).
+    /// </summary>
+    private bool TryAppend(byte[] output, int capacity, ref int used, bool plus, ulong dirNode, ulong ino, ulong next, uint type, ReadOnlySpan<byte> name, NodeAttributes? attributes)
+    {
+        var lookupSize = plus ? EntryOutSize : 0;
+        var size = lookupSize + ((DirentSize + name.Length + 7) & ~7);
         if (used + size > capacity) return false;
-        var dirent = new FuseDirent { Ino = ino, Off = next, NameLen = (uint)name.Length, Type = type };
         var target = output.AsSpan(used, size);
         target.Clear();
-        MemoryMarshal.Write(target, in dirent);
-        name.CopyTo(target[DirentSize..]);
+        if (attributes is { } node)
+        {
+            var entry = Entry(dirNode, name, node);
+            MemoryMarshal.Write(target, in entry);
+        }
+        var dirent = new FuseDirent { Ino = ino, Off = next, NameLen = (uint)name.Length, Type = type };
+        MemoryMarshal.Write(target[lookupSize..], in dirent);
+        name.CopyTo(target[(lookupSize + DirentSize)..]);
         used += size;
         return true;
     }

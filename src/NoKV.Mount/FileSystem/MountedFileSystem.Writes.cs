@@ -34,7 +34,7 @@ internal sealed partial class MountedFileSystem
     {
         var mkdir = r.Read<FuseMkDirIn>();
         var (name, _) = r.NameAt(8);
-        var entry = Entry(CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.Directory, mkdir.Mode & ~mkdir.Umask));
+        var entry = Entry(r.Header.NodeId, name, CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.Directory, mkdir.Mode & ~mkdir.Umask));
         r.Reply(in entry);
     }
 
@@ -47,7 +47,7 @@ internal sealed partial class MountedFileSystem
             return;
         }
         var (name, _) = r.NameAt(16);
-        var entry = Entry(CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.File, mknod.Mode & ~mknod.Umask));
+        var entry = Entry(r.Header.NodeId, name, CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.File, mknod.Mode & ~mknod.Umask));
         r.Reply(in entry);
     }
 
@@ -57,7 +57,7 @@ internal sealed partial class MountedFileSystem
         var (target, _) = r.NameAt(next);
         // The target is validated as any link target is (length, no NUL) by the engine's rules.
         var targetBytes = Paths.PathRules.LinkTargetBytes(NameText(target), "target");
-        var entry = Entry(CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.SymbolicLink, mode: null, targetBytes));
+        var entry = Entry(r.Header.NodeId, name, CreateNode(r, Inode(r.Header.NodeId), name, RecordKind.SymbolicLink, mode: null, targetBytes));
         r.Reply(in entry);
     }
 
@@ -130,7 +130,7 @@ internal sealed partial class MountedFileSystem
         {
             await _files.Handle(fh)!.File.TruncateAsync(0, _store.MaxFileSize, CancellationToken.None).ConfigureAwait(false);
         }
-        var reply = new CreateReply { Entry = Entry(Attributes(node.Inode)), Open = new FuseOpenOut { Fh = fh } };
+        var reply = new CreateReply { Entry = Entry(r.Header.NodeId, name, Attributes(node.Inode)), Open = new FuseOpenOut { Fh = fh, OpenFlags = KeepCacheFlag(fh) } };
         r.Reply(in reply);
     }
 

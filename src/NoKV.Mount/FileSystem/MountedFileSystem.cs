@@ -47,6 +47,7 @@ internal sealed partial class MountedFileSystem
         // request returns and durable at fsync, syncfs, unmount or within the store's flush
         // interval; a build writing 10,000 files pays no durable commit per file.
         using var deferred = WorkspaceStore.DeferWrites();
+        s_serving.Value = this;
         try
         {
             await DispatchAsync(request).ConfigureAwait(false);
@@ -73,12 +74,15 @@ internal sealed partial class MountedFileSystem
             case FuseOpcode.Read: return ReadAsync(r);
             case FuseOpcode.Release: return ReleaseAsync(r);
             case FuseOpcode.OpenDir: OpenDir(r); break;
-            case FuseOpcode.ReadDir: ReadDir(r); break;
+            case FuseOpcode.ReadDir: ReadDir(r, plus: false); break;
+            case FuseOpcode.ReadDirPlus: ReadDir(r, plus: true); break;
             case FuseOpcode.ReleaseDir: ReleaseDir(r); break;
             case FuseOpcode.StatFs: StatFs(r); break;
             case FuseOpcode.Access or FuseOpcode.Destroy: r.ReplyOk(); break;
             case FuseOpcode.FSyncDir: return FSyncDirAsync(r);
-            case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENODATA); break;
+            // ENOSYS once: the kernel stops asking (getxattr then fails with EOPNOTSUPP without a
+            // round trip); ENODATA is not cached, and ls -l asks for every entry.
+            case FuseOpcode.GetXAttr: r.ReplyError(Errno.ENOSYS); break;
             case FuseOpcode.ListXAttr: ListXAttr(r); break;
             case FuseOpcode.SetXAttr: r.ReplyError(Errno.ENOTSUP); break;
             case FuseOpcode.RemoveXAttr: r.ReplyError(Errno.ENODATA); break;
@@ -155,6 +159,14 @@ internal sealed partial class MountedFileSystem
         }
     }
 
+    /// <summary>An entry reply for <paramref name="name"/> in <paramref name="parentNode"/>; the kernel caches it, so it is recorded.</summary>
+    private FuseEntryOut Entry(ulong parentNode, ReadOnlySpan<byte> name, in NodeAttributes node)
+    {
+        var entry = Entry(node);
+        _cache.Answered(parentNode, name, entry.NodeId);
+        return entry;
+    }
+
     private FuseEntryOut Entry(in NodeAttributes node)
     {
         var (entrySeconds, entryNanos) = AttributeEncoding.Timeout(_options.EntryTimeout);
@@ -170,6 +182,20 @@ internal sealed partial class MountedFileSystem
         };
     }
 
+    /// <summary>A lookup that found nothing: with a negative timeout, an entry with node id 0 that the kernel caches as "no such name".</summary>
+    private void ReplyNotFound(FuseRequest r, ReadOnlySpan<byte> name)
+    {
+        if (_options.NegativeEntryTimeout <= TimeSpan.Zero)
+        {
+            r.ReplyError(Errno.ENOENT);
+            return;
+        }
+        var (seconds, nanos) = AttributeEncoding.Timeout(_options.NegativeEntryTimeout);
+        var negative = new FuseEntryOut { NodeId = 0, EntryValid = seconds, EntryValidNsec = nanos };
+        _cache.Answered(r.Header.NodeId, name, 0);
+        r.Reply(in negative);
+    }
+
     private FuseAttrOut AttrOut(in NodeAttributes node)
     {
         var (seconds, nanos) = AttributeEncoding.Timeout(_options.AttributeTimeout);
@@ -183,7 +209,11 @@ internal sealed partial class MountedFileSystem
     /// </summary>
     private async Task PublishAsync(OpenFile file)
     {
-        if (await file.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false)) Connection?.InvalidateAttributes(NodeId(file.Inode));
+        if (await file.PublishAsync(_store, View, CancellationToken.None).ConfigureAwait(false))
+        {
+            _cache.Published(file.Inode, file.Generation);
+            Connection?.InvalidateAttributes(NodeId(file.Inode));
+        }
     }
 
     /// <summary>Publishes every open file's buffered writes (unmount, syncfs).</summary>
@@ -205,6 +235,7 @@ internal sealed partial class MountedFileSystem
     /// <summary>Publishes what every open file holds, then makes everything the mount published durable (syncfs, unmount).</summary>
     public async Task PublishAllDurablyAsync()
     {
+        s_serving.Value = this; // its own publishes: no notices to itself
         await PublishAllAsync().ConfigureAwait(false);
         await FlushStoreAsync().ConfigureAwait(false);
     }
@@ -225,6 +256,8 @@ internal sealed partial class MountedFileSystem
     /// <summary>The session ended: publish what open files still hold, make it durable, and release their versions.</summary>
     public async Task ShutdownAsync()
     {
+        s_serving.Value = this;
+        Unsubscribe();
         await PublishAllDurablyAsync().ConfigureAwait(false);
         foreach (var file in _files.DrainAll()) await file.DisposeAsync().ConfigureAwait(false);
         _directories.Clear();

@@ -34,6 +34,9 @@ internal sealed class OpenFile : IAsyncDisposable
 
     public long Inode { get; }
 
+    /// <summary>The generation the file's buffered writes build on (after a publish: the one published).</summary>
+    public long Generation => _basis.Generation;
+
     /// <summary>Handles open on this file (changed under the open-file table's lock).</summary>
     public int Handles { get; set; }
 

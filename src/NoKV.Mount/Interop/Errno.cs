@@ -27,4 +27,5 @@ internal static class Errno
     public const int ENODATA = 61;
     public const int EPROTO = 71;
     public const int ENOTSUP = 95;
+    public const int EDQUOT = 122;
 }

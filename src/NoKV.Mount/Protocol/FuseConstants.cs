@@ -12,9 +12,19 @@ internal static class FuseConstants
     public const uint AsyncRead = 1 << 0;
     public const uint AtomicOTrunc = 1 << 3;
     public const uint BigWrites = 1 << 5;
+    public const uint DoReadDirPlus = 1 << 13;
     public const uint ParallelDirOps = 1 << 18;
     public const uint MaxPages = 1 << 22;
     public const uint CacheSymlinks = 1 << 23;
+
+    // fuse_open_out open_flags
+    public const uint FopenKeepCache = 1 << 1;
+    public const uint FopenCacheDir = 1 << 3;
+    public const uint FopenNoFlush = 1 << 5;
+
+    // notification codes (sent with unique 0, the code in the error field)
+    public const int NotifyInvalInode = 2;
+    public const int NotifyInvalEntry = 3;
 
     // setattr valid bits
     public const uint SetMode = 1 << 0;

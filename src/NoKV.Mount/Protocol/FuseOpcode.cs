@@ -36,6 +36,7 @@ internal enum FuseOpcode : uint
     Interrupt = 36,
     Destroy = 38,
     BatchForget = 42,
+    ReadDirPlus = 44,
     Rename2 = 45,
     SyncFs = 50,
 }

@@ -291,6 +291,14 @@ internal struct FuseNotifyInvalInodeOut
 }
 
 [StructLayout(LayoutKind.Sequential)]
+internal struct FuseNotifyInvalEntryOut
+{
+    public ulong Parent;
+    public uint NameLen;
+    public uint Flags;
+}
+
+[StructLayout(LayoutKind.Sequential)]
 internal struct FuseDirent
 {
     public ulong Ino;

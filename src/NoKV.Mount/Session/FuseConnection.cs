@@ -69,11 +69,40 @@ internal sealed unsafe class FuseConnection(int fd, ILogger logger)
     /// Tells the kernel a node's cached attributes are stale (FUSE_NOTIFY_INVAL_INODE with
     /// offset -1: attributes only; the page cache holds what was written, still right).
     /// </summary>
-    public void InvalidateAttributes(ulong nodeId)
+    public void InvalidateAttributes(ulong nodeId) => InvalidateInode(nodeId, withData: false);
+
+    /// <summary>
+    /// Drops a node's cached attributes and, with <paramref name="withData"/>, its cached pages
+    /// (a file's bytes, a directory's cached listing). The kernel may hold this write until a
+    /// request on the node's pages completes: never call it from a request handler with data.
+    /// </summary>
+    public void InvalidateInode(ulong nodeId, bool withData)
     {
-        const int notifyInvalInode = 2;
-        var notice = new FuseNotifyInvalInodeOut { Ino = nodeId, Off = -1, Len = 0 };
-        Reply(0, notifyInvalInode, MemoryMarshal.AsBytes(new ReadOnlySpan<FuseNotifyInvalInodeOut>(in notice)));
+        var notice = new FuseNotifyInvalInodeOut { Ino = nodeId, Off = withData ? 0 : -1, Len = 0 };
+        Reply(0, FuseConstants.NotifyInvalInode, MemoryMarshal.AsBytes(new ReadOnlySpan<FuseNotifyInvalInodeOut>(in notice)));
+    }
+
+    /// <summary>
+    /// Drops the kernel's cached lookup of <paramref name="name"/> in directory
+    /// <paramref name="parentNodeId"/> (positive or negative). The kernel takes the directory's
+    /// lock for it: never call it from a request handler.
+    /// </summary>
+    public void InvalidateEntry(ulong parentNodeId, ReadOnlySpan<byte> name)
+    {
+        var headerSize = Marshal.SizeOf<FuseNotifyInvalEntryOut>();
+        var payload = ArrayPool<byte>.Shared.Rent(headerSize + name.Length + 1);
+        try
+        {
+            var notice = new FuseNotifyInvalEntryOut { Parent = parentNodeId, NameLen = (uint)name.Length };
+            MemoryMarshal.Write(payload, in notice);
+            name.CopyTo(payload.AsSpan(headerSize));
+            payload[headerSize + name.Length] = 0;
+            Reply(0, FuseConstants.NotifyInvalEntry, payload.AsSpan(0, headerSize + name.Length + 1));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
     }
 
     public void Close()

@@ -77,8 +77,25 @@ internal sealed class FuseSession
             throw;
         }
         session._device = FuseConnections.DeviceOf(directory);
+        RaiseReadAhead(session._device);
         MountLog.Mounted(logger, fileSystem.Name, directory);
         return session;
+    }
+
+    /// <summary>
+    /// Sequential reads ask for read-ahead-sized pieces, one round trip each: the kernel's FUSE
+    /// default is 128 KiB; up to one request's worth (1 MiB) is allowed as root. Best effort.
+    /// </summary>
+    private static void RaiseReadAhead(string? device)
+    {
+        if (device is null) return;
+        try
+        {
+            File.WriteAllText($"/sys/class/bdi/{device}/read_ahead_kb", (FuseConstants.MaxWrite / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     public async Task UnmountAsync()
@@ -182,8 +199,11 @@ internal sealed class FuseSession
             _initialized.TrySetException(new MountFailedException(_directory, $"the kernel speaks FUSE {init.Major}.{init.Minor}; 7.12 or later is needed."));
             return;
         }
+        // No FUSE_WRITEBACK_CACHE: with it the kernel trusts its own size and times of a regular
+        // file over the mount's, so a rollback or a write through the Workspace API that changes
+        // a file's length could not be shown by invalidation (see ARCHITECTURE, the mount).
         const uint wanted = FuseConstants.AsyncRead | FuseConstants.AtomicOTrunc | FuseConstants.BigWrites
-            | FuseConstants.ParallelDirOps | FuseConstants.MaxPages | FuseConstants.CacheSymlinks;
+            | FuseConstants.DoReadDirPlus | FuseConstants.ParallelDirOps | FuseConstants.MaxPages | FuseConstants.CacheSymlinks;
         var reply = new FuseInitOut
         {
             Major = FuseConstants.KernelVersion,
