@@ -14,16 +14,16 @@ public sealed class ExpiryScheduleProperties
     private static readonly string[] Paths = ["/a", "/b", "/forks/c"];
 
     /// <summary>Kind: 0 set ws expiry, 1 clear ws expiry, 2 set pin expiry, 3 clock step, 4 GC, 5 re-create, 6 reopen.</summary>
-    public sealed record Step(int Kind, int Target, int Minutes)
+    public sealed record ScheduleStep(int Kind, int Target, int Minutes)
     {
         public override string ToString() => $"{Kind}:{Target}:{Minutes}";
     }
 
-    private static readonly Gen<Step> StepGen =
+    private static readonly Gen<ScheduleStep> StepGen =
         from kind in Gen.Choose(0, 6)
         from target in Gen.Choose(0, Paths.Length - 1)
         from minutes in Gen.Choose(-120, 120)
-        select new Step(kind, target, minutes);
+        select new ScheduleStep(kind, target, minutes);
 
     [Fact]
     public void Gc_drops_exactly_what_is_due_on_the_clock_whichever_way_it_moved()
@@ -32,7 +32,7 @@ public sealed class ExpiryScheduleProperties
             .Check(Config.QuickThrowOnFailure.WithMaxTest(Environment.GetEnvironmentVariable("NOKV_PROPERTY_COUNT") is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 30));
     }
 
-    private static void Run(Step[] steps)
+    private static void Run(ScheduleStep[] steps)
     {
         var clock = new ManualClock();
         using var temp = new TempStore(clock: clock);

@@ -14,17 +14,17 @@ public sealed class ReadOnlyMidWriteProperties
 {
     private static readonly string[] Kinds = ["open-write", "append", "truncate-by-inode", "write-at", "chunk-patch", "import", "write-all-bytes"];
 
-    public sealed record Case(int Kind, int OldLength, int NewLength, int Seed)
+    public sealed record MidWriteCase(int Kind, int OldLength, int NewLength, int Seed)
     {
         public override string ToString() => $"{Kinds[Kind]} old={OldLength} new={NewLength} seed={Seed}";
     }
 
-    private static readonly Gen<Case> Cases =
+    private static readonly Gen<MidWriteCase> Cases =
         from kind in Gen.Choose(0, Kinds.Length - 1)
         from old in Gen.Choose(1, 5 * TempStore.SmallChunk)
         from length in Gen.Choose(TempStore.SmallChunk + 1, 6 * TempStore.SmallChunk)
         from seed in Gen.Choose(1, 1000)
-        select new Case(kind, old, length, seed);
+        select new MidWriteCase(kind, old, length, seed);
 
     /// <summary>Runs an action (once, when armed) inside the first block upload it sees.</summary>
     private sealed class FlagOnUpload(IBlockStore inner) : DecoratedBlockStore(inner)
@@ -52,7 +52,7 @@ public sealed class ReadOnlyMidWriteProperties
         Prop.ForAll(Cases.ToArbitrary(), c => Run(c).GetAwaiter().GetResult()).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
     }
 
-    private static async Task Run(Case c)
+    private static async Task Run(MidWriteCase c)
     {
         FlagOnUpload? blocks = null;
         using var temp = new TempStore(blocks: dir => blocks = new FlagOnUpload(new LocalBlockStore(Path.Combine(dir, "blocks"))));
