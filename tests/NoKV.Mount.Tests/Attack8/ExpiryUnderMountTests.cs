@@ -38,4 +38,24 @@ public sealed class ExpiryUnderMountTests
         Assert.Equal(1, t.Store.CollectGarbage().ExpiredWorkspaces);
         Assert.False(t.Store.WorkspaceExists("/base"));
     }
+
+    [FuseFact]
+    public async Task An_expired_snapshot_is_not_released_under_its_mount()
+    {
+        await using var t = new MountedStore();
+        var data = new byte[200_000];
+        Random.Shared.NextBytes(data);
+        await t.Base.WriteAllBytesAsync("/f", data);
+        var pin = t.Store.Snapshot("/base", new SnapshotOptions { TimeToLive = TimeSpan.FromSeconds(1) });
+        t.Base.Delete("/f"); // only the snapshot keeps the file now
+        var mount = await t.MountAsync(pin);
+        t.Store.SetSnapshotExpiry(pin.Id, DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        var report = t.Store.CollectGarbage();
+
+        Assert.Equal(0, report.ExpiredSnapshots);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(mount.Directory, "f")));
+        await mount.DisposeAsync();
+        Assert.Equal(1, t.Store.CollectGarbage().ExpiredSnapshots);
+    }
 }
