@@ -8,7 +8,7 @@ public sealed class WorkspaceOptions
     /// next <see cref="WorkspaceStore.CollectGarbage"/> drops the workspace, unless it is in use
     /// (an open write session, import or mount): then the first GC after it is released. Renew or
     /// clear it with <see cref="WorkspaceStore.SetExpiry"/>. A clone's own snapshot of its source
-    /// (<see cref="CloneHandle.SnapshotId"/>) expires with it. From one second to 100 years.
+    /// (<see cref="CloneHandle.SnapshotId"/>) is released when expiry drops the clone, so renewing the clone keeps its rollback point. From one second to 100 years.
     /// </summary>
     public TimeSpan? TimeToLive { get; init; }
 }

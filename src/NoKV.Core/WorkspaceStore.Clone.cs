@@ -19,7 +19,7 @@ public sealed partial class WorkspaceStore
     /// <inheritdoc cref="Clone(string, string)"/>
     /// <param name="sourcePath">The workspace, or a directory inside one, to clone.</param>
     /// <param name="targetPath">The new workspace's path.</param>
-    /// <param name="options">The new workspace's settings (a time-to-live, which its snapshot of the source shares); null for none.</param>
+    /// <param name="options">The new workspace's settings (a time-to-live: when expiry drops the clone, it releases the clone's snapshot of the source too); null for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">The time-to-live is out of range.</exception>
     public CloneHandle Clone(string sourcePath, string targetPath, WorkspaceOptions? options)
     {
@@ -31,9 +31,9 @@ public sealed partial class WorkspaceStore
         {
             var (wsPath, ws, inner) = FindWorkspace(txn, sourcePath, nameof(sourcePath));
             EnsureWorkspacePathFree(txn, target);
-            var pin = CreatePin(txn, wsPath, ws, inner, expires);
+            var pin = CreatePin(txn, wsPath, ws, inner);
             var record = GetPin(txn, pin.Id);
-            return (CreateCloneWorkspace(txn, target, record, expires), record.RootInode, pin.Id);
+            return (CreateCloneWorkspace(txn, target, record, expires, originPin: pin.Id), record.RootInode, pin.Id);
         });
         return op.Complete(new CloneHandle(target, rootInode, pinId, new Workspace(this, target, id, rootInode)));
     }
@@ -57,16 +57,17 @@ public sealed partial class WorkspaceStore
         {
             var pin = GetPin(txn, source.Id);
             EnsureWorkspacePathFree(txn, target);
-            return (CreateCloneWorkspace(txn, target, pin, expires), pin.RootInode);
+            return (CreateCloneWorkspace(txn, target, pin, expires, originPin: 0), pin.RootInode);
         });
         return op.Complete(new CloneHandle(target, rootInode, source.Id, new Workspace(this, target, id, rootInode)));
     }
 
-    private static long CreateCloneWorkspace(MetaTxn txn, string target, PinRecord pin, long expiresUtcTicks)
+    // originPin: the snapshot the clone took itself (released with it when it expires); 0 for a caller's snapshot.
+    private long CreateCloneWorkspace(MetaTxn txn, string target, PinRecord pin, long expiresUtcTicks, long originPin)
     {
         var id = Counters.Next(txn, Counters.Workspace);
         var head = LayerTable.Create(txn, pin.Layer, headOf: id);
-        var ws = new WorkspaceRecord(id, pin.RootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks, ExpiresUtcTicks: expiresUtcTicks);
+        var ws = new WorkspaceRecord(id, pin.RootInode, head, NextVersion(txn), NowTicks, ExpiresUtcTicks: expiresUtcTicks, OriginPin: originPin);
         txn.Put(Db.Workspaces, PathKey(target), ws.Encode());
         return id;
     }

@@ -104,7 +104,7 @@ public sealed partial class WorkspaceStore
         var rootInode = Engine.NamespaceTree.ResolveDirectory(txn, view, inner, rootPath);
 
         var id = Counters.Next(txn, Counters.Pin);
-        var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), DateTime.UtcNow.Ticks, rootPath, wsPath, expiresUtcTicks);
+        var record = new PinRecord(frozen, rootInode, ws.Id, NextVersion(txn), NowTicks, rootPath, wsPath, expiresUtcTicks);
         txn.Put(Db.Pins, Keys.U64(id), record.Encode());
         txn.Put(Db.PinsByWorkspace, Keys.Pair(ws.Id, id), []);
         var layer = LayerTable.Get(txn, frozen);

@@ -31,7 +31,7 @@ public sealed partial class WorkspaceStore
             var writer = new HeadWriter(txn, LayerTable.ViewOf(txn, head, rootInode));
             writer.PutInode(rootInode, InodeRecord.New(RecordKind.Directory, 0, []));
             writer.Complete();
-            var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), DateTime.UtcNow.Ticks, ExpiresUtcTicks: expires);
+            var ws = new WorkspaceRecord(id, rootInode, head, NextVersion(txn), NowTicks, ExpiresUtcTicks: expires);
             txn.Put(Db.Workspaces, PathKey(normalized), ws.Encode());
             return ws;
         });

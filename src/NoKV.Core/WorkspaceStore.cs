@@ -72,6 +72,9 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
     /// <summary>The clock expiry is measured by (<see cref="WorkspaceStoreOptions.TimeProvider"/>).</summary>
     internal TimeProvider Clock => _options.TimeProvider ?? TimeProvider.System;
 
+    /// <summary>Now by <see cref="Clock"/>, as UTC ticks: creation times and expiries share one clock.</summary>
+    internal long NowTicks => Clock.GetUtcNow().UtcDateTime.Ticks;
+
     /// <summary>Namespace reads by inode and by path (the engine every front end sits on).</summary>
     internal Engine.NamespaceQueries Queries { get; }
 

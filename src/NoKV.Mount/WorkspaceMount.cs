@@ -11,10 +11,13 @@ namespace NoKV;
 public sealed class WorkspaceMount : IAsyncDisposable
 {
     private readonly FuseSession _session;
+    private readonly IDisposable _hold;
 
-    internal WorkspaceMount(FuseSession session, string directory, string workspacePath, bool isReadOnly)
+    // hold: keeps expiry off the mounted workspace or snapshot; released once the mount is gone.
+    internal WorkspaceMount(FuseSession session, string directory, string workspacePath, bool isReadOnly, IDisposable hold)
     {
         _session = session;
+        _hold = hold;
         Directory = directory;
         WorkspacePath = workspacePath;
         IsReadOnly = isReadOnly;
@@ -40,7 +43,11 @@ public sealed class WorkspaceMount : IAsyncDisposable
     /// directory, it is detached (lazily unmounted) and their open files fail from then on. Safe
     /// to call more than once.
     /// </summary>
-    public Task UnmountAsync() => _session.UnmountAsync();
+    public async Task UnmountAsync()
+    {
+        await _session.UnmountAsync().ConfigureAwait(false);
+        _hold.Dispose(); // here too, not only when Completion's continuation runs: a GC right after sees it released
+    }
 
     /// <summary>Unmounts (see <see cref="UnmountAsync"/>).</summary>
     public async ValueTask DisposeAsync() => await UnmountAsync().ConfigureAwait(false);

@@ -19,8 +19,11 @@ public static class WorkspaceStoreMountExtensions
         ArgumentNullException.ThrowIfNull(store);
         var workspace = store.OpenWorkspace(workspacePath);
         options ??= new MountOptions();
+        // Held while mounted: expiry never drops a workspace under its mount (the hold comes
+        // first, so a workspace that expired just before fails here instead of mounting).
+        var hold = store.Holds.Hold(workspace.Ref.Id, workspace.Path);
         var fileSystem = new MountedFileSystem(store, MountedView.Of(workspace), options);
-        return StartAsync(fileSystem, directory, workspace.Path, options, cancellationToken);
+        return StartAsync(fileSystem, directory, workspace.Path, options, hold, cancellationToken);
     }
 
     /// <summary>Mounts a snapshot, read-only, at <paramref name="directory"/> (see the workspace overload).</summary>
@@ -31,17 +34,30 @@ public static class WorkspaceStoreMountExtensions
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(snapshot);
         options ??= new MountOptions();
+        var hold = store.Holds.HoldSnapshot(snapshot.Id);
         var fileSystem = new MountedFileSystem(store, MountedView.Of(snapshot), options);
-        return StartAsync(fileSystem, directory, snapshot.Root, options, cancellationToken);
+        return StartAsync(fileSystem, directory, snapshot.Root, options, hold, cancellationToken);
     }
 
     private static async Task<WorkspaceMount> StartAsync(MountedFileSystem fileSystem, string directory, string workspacePath,
-        MountOptions options, CancellationToken cancellationToken)
+        MountOptions options, IDisposable hold, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        options.Validate();
-        var full = Path.GetFullPath(directory);
-        var session = await FuseSession.StartAsync(fileSystem, full, options, cancellationToken).ConfigureAwait(false);
+        FuseSession session;
+        string full;
+        try
+        {
+            ArgumentException.ThrowIfNullOrEmpty(directory);
+            options.Validate();
+            full = Path.GetFullPath(directory);
+            session = await FuseSession.StartAsync(fileSystem, full, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+        // The hold ends with the mount, however it ends (unmount, umount DIR, the store closing).
+        _ = session.Completion.ContinueWith(_ => hold.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         // From now on changes beside the mount reach the kernel's caches, and closing the store unmounts it first.
         fileSystem.Subscribe(async () =>
         {
@@ -54,6 +70,6 @@ public static class WorkspaceStoreMountExtensions
                 NoKV.Mount.MountLog.UnmountAtCloseFailed(fileSystem.Logger, e, full);
             }
         });
-        return new WorkspaceMount(session, full, workspacePath, fileSystem.View.IsReadOnly);
+        return new WorkspaceMount(session, full, workspacePath, fileSystem.View.IsReadOnly, hold);
     }
 }

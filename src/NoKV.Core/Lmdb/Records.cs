@@ -21,19 +21,20 @@ internal enum WorkspaceFlags
 }
 
 /// <summary>
-/// A workspace: its identity (id, root inode), its current head layer, its flags and when it
-/// expires (UTC ticks; 0: never).
+/// A workspace: its identity (id, root inode), its current head layer, its flags, when it
+/// expires (UTC ticks; 0: never) and the snapshot a clone took of its source (0: none), which
+/// expiry releases with it.
 /// </summary>
-internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks, WorkspaceFlags Flags = WorkspaceFlags.None, long ExpiresUtcTicks = 0)
+internal sealed record WorkspaceRecord(long Id, long RootInode, long HeadLayer, long CreatedVersion, long CreatedUtcTicks, WorkspaceFlags Flags = WorkspaceFlags.None, long ExpiresUtcTicks = 0, long OriginPin = 0)
 {
     public bool IsReadOnly => (Flags & WorkspaceFlags.ReadOnly) != 0;
 
-    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).I32((int)Flags).I64(ExpiresUtcTicks).ToArray();
+    public byte[] Encode() => new RecordWriter().I64(Id).I64(RootInode).I64(HeadLayer).I64(CreatedVersion).I64(CreatedUtcTicks).I32((int)Flags).I64(ExpiresUtcTicks).I64(OriginPin).ToArray();
 
     public static WorkspaceRecord Decode(ReadOnlySpan<byte> data)
     {
         var r = new RecordReader(data);
-        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), r.Flags(), r.Ticks());
+        var record = new WorkspaceRecord(r.Count64(), r.Count64(), r.Count64(), r.Count64(), r.Ticks(), r.Flags(), r.Ticks(), r.Count64());
         r.End();
         return record;
     }

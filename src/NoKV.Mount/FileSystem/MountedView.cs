@@ -10,7 +10,8 @@ namespace NoKV.Mount.FileSystem;
 /// </summary>
 internal sealed record MountedView(Func<MetaTxn, View> ViewOf, long RootInode, WorkspaceRef? Workspace, long SnapshotId, bool IsReadOnly)
 {
-    public static MountedView Of(Workspace workspace) => new(workspace.ViewOf, workspace.RootInode, workspace.Ref, 0, IsReadOnly: false);
+    /// <summary>A workspace's head; read-only if the workspace is (a later flag change shows as EROFS when a write publishes).</summary>
+    public static MountedView Of(Workspace workspace) => new(workspace.ViewOf, workspace.RootInode, workspace.Ref, 0, IsReadOnly: workspace.IsReadOnly);
 
     public static MountedView Of(SnapshotPin snapshot) => new(snapshot.ViewOf, snapshot.RootInode, null, snapshot.Id, IsReadOnly: true);
 }

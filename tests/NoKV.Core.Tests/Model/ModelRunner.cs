@@ -202,7 +202,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                         var source = _workspaces[Ws(from)];
                         Assert.Equal(Store.OpenWorkspace(Ws(from)).Stat(dir).Inode, handle!.RootInode);
                         _pins.Add(new ModelPin(source.Tree.SubtreeAt(dir), handle.RootInode, handle.SnapshotId));
-                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.SubtreeAt(dir), handle.RootInode);
+                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.SubtreeAt(dir), handle.RootInode) { OriginPin = handle.SnapshotId };
                     });
                 break;
             }
@@ -219,7 +219,7 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                         var source = _workspaces[Ws(from)];
                         Assert.Equal(source.RootInode, handle!.RootInode);
                         _pins.Add(new ModelPin(source.Tree.Copy(), source.RootInode, handle.SnapshotId));
-                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.Copy(), source.RootInode);
+                        _workspaces[Ws(to)] = new ModelWorkspace(source.Tree.Copy(), source.RootInode) { OriginPin = handle.SnapshotId };
                     });
                 break;
             }
@@ -303,7 +303,9 @@ public sealed partial class ModelRunner(TempStore temp) : IDisposable
                 // Expiry first, as in the store: what has expired by the clock's now is dropped.
                 var now = Clock.Now.UtcTicks;
                 var expiredWorkspaces = _workspaces.Where(w => w.Value.ExpiresAt <= now).Select(w => w.Key).ToList();
-                var expiredPins = _pins.Where(p => !p.Released && p.ExpiresAt <= now).ToList();
+                // A dropped clone releases the snapshot it took of its source, unless already released.
+                var origins = expiredWorkspaces.Select(w => _workspaces[w].OriginPin).OfType<long>().ToHashSet();
+                var expiredPins = _pins.Where(p => !p.Released && (p.ExpiresAt <= now || origins.Contains(p.Id))).ToList();
                 var report = Store.CollectGarbage(full ? GcMode.Full : GcMode.Incremental);
                 Assert.Equal(expiredWorkspaces.Count, report.ExpiredWorkspaces);
                 Assert.Equal(expiredPins.Count, report.ExpiredSnapshots);

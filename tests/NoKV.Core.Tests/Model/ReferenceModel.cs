@@ -172,6 +172,9 @@ public sealed class ModelWorkspace(ModelTree tree, long rootInode)
 
     /// <summary>Every write into it is refused (its snapshots and clones are not).</summary>
     public bool ReadOnly { get; set; }
+
+    /// <summary>The snapshot a clone took of its source: expiry releases it with the clone.</summary>
+    public long? OriginPin { get; init; }
 }
 
 /// <summary>A snapshot: its tree (relative to its root) and the inode of its root directory, which decides what it can roll back.</summary>
