@@ -74,6 +74,9 @@ internal sealed class LocalBlockLayout
         return cleared || deleted;
     }
 
+    /// <summary>Closes the extent read handles kept between reads (the store is closing).</summary>
+    public void CloseHandles() => _extents?.CloseHandles();
+
     private void DeleteExtentIfEmpty(ExtentAddress address)
     {
         if (_extents!.DeleteFileIfEmpty(address)) _files.PruneEmptyParents(Path.GetDirectoryName(address.FilePath)!);

@@ -9,7 +9,8 @@ namespace NoKV;
 /// checksummed slot entry and one flush, so a large file lies contiguously on disk and a put that
 /// a crash interrupted reads as absent; any other block (and every block of a store written before
 /// extents) is a file of its own, written atomically (temporary file, flush to disk, rename). A
-/// reader or a crash sees all of a block or none of it. Its I/O is synchronous, so its async methods complete synchronously. File system errors
+/// reader or a crash sees all of a block or none of it. Its I/O is synchronous, so its async
+/// methods complete synchronously. File system errors
 /// surface as NoKV exceptions: <see cref="BlockMissingException"/> for a block that is not there,
 /// <see cref="BlockStoreException"/> (with the <see cref="IOException"/> inside) for anything else.
 /// Its maintenance (<see cref="IBlockStoreMaintenance"/>) deletes the temporary files of writes a
@@ -154,8 +155,11 @@ public sealed class LocalBlockStore : IBlockStore, IBlockStoreMaintenance, IDisp
         }
     }
 
-    /// <summary>Marks the store closed: every later call throws <see cref="ObjectDisposedException"/>. Holds no file handles between calls, so there is nothing else to release. Safe to call more than once.</summary>
-    public void Dispose() => Volatile.Write(ref _disposed, 1);
+    /// <summary>Marks the store closed (every later call throws <see cref="ObjectDisposedException"/>) and closes the extent files it kept open for reading. Safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _directory.CloseHandles();
+    }
 
     /// <inheritdoc cref="Dispose" />
     public ValueTask DisposeAsync()

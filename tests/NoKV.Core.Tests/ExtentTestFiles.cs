@@ -28,7 +28,7 @@ internal static class ExtentTestFiles
     /// <summary>
     /// Plays a put that a crash cut short in slot <paramref name="slot"/> of an extent file
     /// (created if absent): <paramref name="kind"/> 0 = the entry reached the disk but only part of
-    /// the bytes; 1 = the entry but none of the bytes; 2 = all bytes but half the entry; 3 = the
+    /// the bytes (other bytes after them); 1 = the entry but none of the bytes; 2 = all bytes but half the entry; 3 = the
     /// entry and the bytes, then the file's end cut inside them (its size update was lost).
     /// </summary>
     public static void Tear(string root, string generationKey, int slot, int slotSize, byte[] data, int kind, int cut)
@@ -43,11 +43,11 @@ internal static class ExtentTestFiles
         {
             case 0:
                 WriteRaw(path, dataOffset, data.AsSpan(0, cut));
-                WriteRaw(path, dataOffset + cut, new byte[data.Length - cut]);
+                WriteRaw(path, dataOffset + cut, Other(data.AsSpan(cut)));
                 WriteRaw(path, ExtentFormat.EntryOffset(slot), entryBytes);
                 break;
             case 1:
-                WriteRaw(path, dataOffset, new byte[data.Length]);
+                WriteRaw(path, dataOffset, Other(data));
                 WriteRaw(path, ExtentFormat.EntryOffset(slot), entryBytes);
                 break;
             case 2:
@@ -63,6 +63,15 @@ internal static class ExtentTestFiles
                 }
                 break;
         }
+    }
+
+    // What the disk holds where a put's bytes did not arrive: anything but those bytes (a random
+    // block may end in zeros, so zeros would sometimes be the very bytes).
+    private static byte[] Other(ReadOnlySpan<byte> data)
+    {
+        var other = data.ToArray();
+        for (var i = 0; i < other.Length; i++) other[i] ^= 0xFF;
+        return other;
     }
 
     /// <summary>The disk space a file takes, in bytes (its allocated blocks, holes excluded).</summary>

@@ -17,6 +17,7 @@ internal sealed class ExtentBlocks(string root, int slotSize, bool durable)
     private const int MaxReadAttempts = 16;
     private readonly VerifiedSlots _verified = new();
     private readonly object _creation = new();
+    private readonly ExtentReadHandles _readHandles = new();
 
     public ExtentLocks Locks { get; } = new();
 
@@ -77,6 +78,7 @@ internal sealed class ExtentBlocks(string root, int slotSize, bool durable)
             if (file is null || !file.IsEmpty()) return false;
         }
         File.Delete(address.FilePath);
+        _readHandles.Forget(address.FilePath);
         return true;
     }
 
@@ -88,7 +90,8 @@ internal sealed class ExtentBlocks(string root, int slotSize, bool durable)
     {
         for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
-            using var file = ExtentFile.TryOpen(address.FilePath, writable: false);
+            using var lease = _readHandles.Acquire(address.FilePath);
+            var file = lease?.File;
             if (file is null || !file.TryReadEntry(address.Slot, out var before)) return -1;
             var read = ReadVerified(file, address, before, offset, destination);
             if (read < 0) return -1;
@@ -97,6 +100,9 @@ internal sealed class ExtentBlocks(string root, int slotSize, bool durable)
         }
         throw new IOException($"Slot {address.Slot} of '{address.FilePath}' kept changing while being read.");
     }
+
+    /// <summary>Closes the read handles kept between reads.</summary>
+    public void CloseHandles() => _readHandles.ForgetAll();
 
     /// <summary>True if the slot holds a whole block (its bytes are checked once per store, as for a read).</summary>
     public bool Exists(ExtentAddress address) => TryRead(address, 0, []) >= 0;
