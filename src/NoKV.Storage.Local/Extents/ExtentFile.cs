@@ -71,6 +71,10 @@ internal sealed class ExtentFile : IDisposable
                     }
                     File.Move(temp, path, overwrite: false);
                 }
+                catch (FileNotFoundException) when (attempt < 5)
+                {
+                    // Maintenance took our temporary file for a crashed write's leftover: try again.
+                }
                 catch (DirectoryNotFoundException) when (attempt < 5)
                 {
                     // A delete pruned the directory between our create and the file: try again.
