@@ -153,7 +153,8 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         Exception? identityNotWritten = null;
         try
         {
-            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
+            // Extent slots as large as the chunks (rounded to a page), so every chunk of a file shares its generation's extent file.
+            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"), new LocalBlockStoreOptions { ExtentSlotSize = (validated.ChunkSize + 4095) / 4096 * 4096 });
             var identity = StoreIdentityFile.Read(directory);
             meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, () => firstBlockKey(blocks)));
             var logger = validated.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;

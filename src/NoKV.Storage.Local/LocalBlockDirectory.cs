@@ -145,7 +145,8 @@ internal sealed class LocalBlockDirectory
 
     private string PathOf(string key) => Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
 
-    private void PruneEmptyParents(string dir)
+    /// <summary>Removes a directory and its parents up to the root while they are empty (best effort).</summary>
+    public void PruneEmptyParents(string dir)
     {
         // Best effort: a concurrent writer may be creating a block in the same directory, in which
         // case the delete fails (not empty) or the writer's CreateDirectory recreates it.

@@ -1,11 +1,15 @@
+using NoKV.Storage.Local.Extents;
+
 namespace NoKV.Storage.Local;
 
 /// <summary>
 /// Lists a block directory by plain string prefix (<see cref="IBlockStore.ListAsync"/>'s rule), so
 /// local disk and S3 answer the same: "1/2" matches "1/2/…" and "1/20/…". The whole segments of the
 /// prefix name a directory to start in; its last, partial segment filters that directory's
-/// entries by name; everything below a matching entry is listed. Temporary files are skipped,
-/// and a file or directory removed while the walk runs (a concurrent delete) is skipped too.
+/// entries by name; everything below a matching entry is listed. A directory's extent file adds
+/// the blocks its slot table names (the table only, never the blocks' bytes); a block file with
+/// the same name as a slot (a replacement a crash interrupted) is listed once. Temporary files are
+/// skipped, and a file or directory removed while the walk runs (a concurrent delete) is skipped too.
 /// </summary>
 internal static class LocalBlockListing
 {
@@ -15,33 +19,46 @@ internal static class LocalBlockListing
         var directoryKey = slash < 0 ? "" : prefix[..slash];
         var namePrefix = prefix[(slash + 1)..];
         var start = directoryKey.Length == 0 ? root : Path.Combine(root, directoryKey.Replace('/', Path.DirectorySeparatorChar));
-        foreach (var entry in Entries(start))
+        return InDirectory(start, directoryKey, namePrefix);
+    }
+
+    /// <summary>The blocks of <paramref name="directory"/> whose names start with <paramref name="namePrefix"/>, and every block below its matching subdirectories.</summary>
+    private static IEnumerable<BlockInfo> InDirectory(string directory, string directoryKey, string namePrefix)
+    {
+        var entries = Entries(directory);
+        var slots = new HashSet<string>(StringComparer.Ordinal);
+        if (entries.Any(e => Path.GetFileName(e) == ExtentFormat.FileName))
         {
-            var name = Path.GetFileName(entry);
+            foreach (var (slot, entry) in SlotsOf(Path.Combine(directory, ExtentFormat.FileName)))
+            {
+                var name = slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
+                slots.Add(name);
+                yield return new BlockInfo(KeyOf(directoryKey, name), entry.Length, DateTimeOffset.FromUnixTimeMilliseconds(entry.WrittenUnixMs).UtcDateTime);
+            }
+        }
+        foreach (var path in entries)
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith(BlockKeyRules.ReservedSegmentPrefix, StringComparison.Ordinal) || name == ExtentFormat.FileName) continue;
             if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
-            foreach (var block in Below(root, entry)) yield return block;
+            var file = new FileInfo(path);
+            if (file.Exists)
+            {
+                if (!slots.Contains(name)) yield return new BlockInfo(KeyOf(directoryKey, name), file.Length, file.LastWriteTimeUtc);
+                continue;
+            }
+            foreach (var block in InDirectory(path, KeyOf(directoryKey, name), "")) yield return block;
         }
     }
 
-    /// <summary>The block at <paramref name="path"/> if it is a file, or every block below it if it is a directory.</summary>
-    private static IEnumerable<BlockInfo> Below(string root, string path)
+    private static List<(int Slot, SlotEntry Entry)> SlotsOf(string extentPath)
     {
-        var pending = new Stack<string>();
-        pending.Push(path);
-        while (pending.TryPop(out var current))
-        {
-            var name = Path.GetFileName(current);
-            if (name.StartsWith(BlockKeyRules.ReservedSegmentPrefix, StringComparison.Ordinal)) continue;
-            var file = new FileInfo(current);
-            if (file.Exists)
-            {
-                var key = Path.GetRelativePath(root, current).Replace(Path.DirectorySeparatorChar, '/');
-                yield return new BlockInfo(key, file.Length, file.LastWriteTimeUtc);
-                continue;
-            }
-            foreach (var child in Entries(current)) pending.Push(child);
-        }
+        using var file = ExtentFile.TryOpen(extentPath, writable: false);
+        return file is null ? [] : [.. file.Entries()];
     }
+
+    private static string KeyOf(string directoryKey, string name) => directoryKey.Length == 0 ? name : directoryKey + "/" + name;
 
     private static List<string> Entries(string directory)
     {

@@ -4,9 +4,13 @@ using NoKV.Storage.Local;
 namespace NoKV;
 
 /// <summary>
-/// The embedded default block store: one file per block in a local directory, written atomically
-/// (temporary file, flush to disk, rename) so a reader or a crash sees all of a block or none of
-/// it. Its I/O is synchronous, so its async methods complete synchronously. File system errors
+/// The embedded default block store, in a local directory. The chunks of one generation
+/// ("{…}/{generation}/{n}") share one extent file, chunk n in slot n, written in place with a
+/// checksummed slot entry and one flush, so a large file lies contiguously on disk and a put that
+/// a crash interrupted reads as absent; any other block (and every block of a store written before
+/// extents) is a file of its own, written atomically (temporary file, flush to disk, rename). A
+/// reader or a crash sees all of a block or none of it. Its I/O is synchronous, so its async
+/// methods complete synchronously. File system errors
 /// surface as NoKV exceptions: <see cref="BlockMissingException"/> for a block that is not there,
 /// <see cref="BlockStoreException"/> (with the <see cref="IOException"/> inside) for anything else.
 /// Its maintenance (<see cref="IBlockStoreMaintenance"/>) deletes the temporary files of writes a
@@ -14,13 +18,27 @@ namespace NoKV;
 /// </summary>
 public sealed class LocalBlockStore : IBlockStore, IBlockStoreMaintenance, IDisposable
 {
-    private readonly LocalBlockDirectory _directory;
+    private readonly LocalBlockLayout _directory;
     private int _disposed;
+
+    /// <summary>Opens (creating if needed) a block directory, with extent files of the default slot size.</summary>
+    /// <param name="directory">Where the block files live.</param>
+    /// <param name="durable">When true (the default), every block is flushed to disk before a put returns.</param>
+    public LocalBlockStore(string directory, bool durable = true)
+        : this(directory, new LocalBlockStoreOptions { Durable = durable })
+    {
+    }
 
     /// <summary>Opens (creating if needed) a block directory.</summary>
     /// <param name="directory">Where the block files live.</param>
-    /// <param name="durable">When true (the default), every block is flushed to disk before a put returns.</param>
-    public LocalBlockStore(string directory, bool durable = true) => _directory = new LocalBlockDirectory(directory, durable);
+    /// <param name="options">Durability and layout.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="LocalBlockStoreOptions.ExtentSlotSize"/> is not 0 or a multiple of 4096 up to the maximum.</exception>
+    public LocalBlockStore(string directory, LocalBlockStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _directory = new LocalBlockLayout(directory, options.Durable, options.ExtentSlotSize);
+    }
 
     /// <summary>The full path of the block directory.</summary>
     public string Directory => _directory.RootDirectory;
@@ -81,7 +99,14 @@ public sealed class LocalBlockStore : IBlockStore, IBlockStoreMaintenance, IDisp
     {
         BlockKeyRules.ValidateKey(key);
         ThrowIfUnusable(cancellationToken);
-        return ValueTask.FromResult(_directory.GetLength(key) >= 0);
+        try
+        {
+            return ValueTask.FromResult(_directory.Exists(key));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("checking", key, e);
+        }
     }
 
     /// <inheritdoc />
@@ -122,7 +147,7 @@ public sealed class LocalBlockStore : IBlockStore, IBlockStoreMaintenance, IDisp
         ThrowIfUnusable(cancellationToken);
         try
         {
-            return ValueTask.FromResult(new BlockMaintenanceResult(_directory.DeleteStaleTemporaryFiles(gracePeriod, cancellationToken)));
+            return ValueTask.FromResult(new BlockMaintenanceResult(_directory.Files.DeleteStaleTemporaryFiles(gracePeriod, cancellationToken)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -130,8 +155,11 @@ public sealed class LocalBlockStore : IBlockStore, IBlockStoreMaintenance, IDisp
         }
     }
 
-    /// <summary>Marks the store closed: every later call throws <see cref="ObjectDisposedException"/>. Holds no handles between calls, so there is nothing else to release. Safe to call more than once.</summary>
-    public void Dispose() => Volatile.Write(ref _disposed, 1);
+    /// <summary>Marks the store closed (every later call throws <see cref="ObjectDisposedException"/>) and closes the extent files it kept open for reading. Safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _directory.CloseHandles();
+    }
 
     /// <inheritdoc cref="Dispose" />
     public ValueTask DisposeAsync()
