@@ -153,8 +153,7 @@ public sealed partial class WorkspaceStore : IDisposable, IAsyncDisposable
         Exception? identityNotWritten = null;
         try
         {
-            // Extent slots as large as the chunks (rounded to a page), so every chunk of a file shares its generation's extent file.
-            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"), new LocalBlockStoreOptions { ExtentSlotSize = (validated.ChunkSize + 4095) / 4096 * 4096 });
+            blocks = validated.BlockStore ?? new LocalBlockStore(Path.Combine(directory, "blocks"));
             var identity = StoreIdentityFile.Read(directory);
             meta = MetaDb.Open(Path.Combine(directory, "meta"), validated.MaxMetadataSize, () => EvidenceOfAStore(directory, identity, () => firstBlockKey(blocks)));
             var logger = validated.LoggerFactory?.CreateLogger<WorkspaceStore>() ?? NullLogger<WorkspaceStore>.Instance;

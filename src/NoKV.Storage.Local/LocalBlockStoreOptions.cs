@@ -3,8 +3,8 @@ namespace NoKV;
 /// <summary>How a <see cref="LocalBlockStore"/> lays out and writes its blocks.</summary>
 public sealed class LocalBlockStoreOptions
 {
-    /// <summary>The default <see cref="ExtentSlotSize"/>: 4 MiB, NoKV's default chunk size.</summary>
-    public const int DefaultExtentSlotSize = 4 * 1024 * 1024;
+    /// <summary>The <see cref="ExtentSlotSize"/> that suits NoKV's default chunk size (4 MiB).</summary>
+    public const int ChunkSizedExtentSlot = 4 * 1024 * 1024;
 
     /// <summary>The largest <see cref="ExtentSlotSize"/> (NoKV's largest chunk size).</summary>
     public const int MaxExtentSlotSize = 256 * 1024 * 1024;
@@ -17,10 +17,12 @@ public sealed class LocalBlockStoreOptions
     /// <see cref="MaxExtentSlotSize"/>, best equal to the chunk size of the blocks written (a
     /// larger block gets a file of its own). A generation's chunks "{…}/{generation}/{n}" are kept
     /// in one file, chunk n at offset n × slot size, so a large file lies contiguously on disk.
-    /// 0 stores every block in a file of its own (the layout before extents); blocks of either
-    /// layout are read whatever this is set to.
+    /// 0, the default for now, stores every block in a file of its own (the layout stores have
+    /// always used); blocks of either layout are read whatever this is set to. Extents are opt-in
+    /// until their figures are measured on a quiet machine and a damaged slot is reported as
+    /// corrupted rather than missing (docs/PERFORMANCE.md).
     /// </summary>
-    public int ExtentSlotSize { get; set; } = DefaultExtentSlotSize;
+    public int ExtentSlotSize { get; set; }
 
     internal void Validate()
     {

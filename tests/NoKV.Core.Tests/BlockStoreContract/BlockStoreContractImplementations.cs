@@ -2,12 +2,27 @@ using NoKV.Tests.Faults;
 
 namespace NoKV.Tests.BlockStoreContract;
 
-/// <summary>The contract on local disk, in a fresh directory per store.</summary>
+/// <summary>The contract on local disk, in a fresh directory per store (the default layout: one file per block).</summary>
 public sealed class LocalBlockStoreContractTests : BlockStoreContractTests, IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "nokv-contract", Guid.NewGuid().ToString("N"));
 
     protected override IBlockStore CreateStore() => new LocalBlockStore(Path.Combine(_root, Guid.NewGuid().ToString("N")), durable: false);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
+}
+
+/// <summary>The contract on chunk-sized extent slots (opt-in): every suite block fits a slot.</summary>
+public sealed class ExtentLocalStoreContractTests : BlockStoreContractTests, IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "nokv-contract", Guid.NewGuid().ToString("N"));
+
+    protected override IBlockStore CreateStore() =>
+        new LocalBlockStore(Path.Combine(_root, Guid.NewGuid().ToString("N")), new LocalBlockStoreOptions { Durable = false, ExtentSlotSize = LocalBlockStoreOptions.ChunkSizedExtentSlot });
 
     public void Dispose()
     {
