@@ -8,7 +8,7 @@ using NoKV.Cli.Commands;
 
 var root = new RootCommand("nokv: copy-on-write workspaces for AI agents (snapshot, clone, diff, rollback)");
 foreach (var option in new[] { CliContext.StoreOption, CliContext.S3BucketOption, CliContext.S3PrefixOption, CliContext.S3EndpointOption }) root.Add(option);
-foreach (var command in StoreCommands.All().Concat(FileCommands.All()).Concat(SnapshotCommands.All()).Concat(AttributeCommands.All()).Concat(TransferCommands.All())) root.Add(command);
+foreach (var command in StoreCommands.All().Concat(FileCommands.All()).Concat(SnapshotCommands.All()).Concat(AttributeCommands.All()).Concat(TransferCommands.All()).Concat(LifecycleCommands.All())) root.Add(command);
 root.Add(DiffCommand.Build());
 root.Add(PromoteCommand.Build());
 root.Add(MountCommand.Build());

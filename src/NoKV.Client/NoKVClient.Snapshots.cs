@@ -5,8 +5,25 @@ namespace NoKV.Client;
 public sealed partial class NoKVClient
 {
     /// <summary>Pins the current state of a workspace or a directory in one (<see cref="WorkspaceStore.Snapshot(string)"/>).</summary>
-    public async Task<RemoteSnapshot> SnapshotAsync(string path, CancellationToken cancellationToken = default) =>
-        new(_calls, await _calls.UnaryAsync(o => _calls.Stub.SnapshotAsync(new PathRequest { Path = path ?? "" }, o), cancellationToken).ConfigureAwait(false));
+    public Task<RemoteSnapshot> SnapshotAsync(string path, CancellationToken cancellationToken = default) => SnapshotAsync(path, null, cancellationToken);
+
+    /// <summary>A snapshot with settings (a time-to-live; <see cref="WorkspaceStore.Snapshot(string, SnapshotOptions?)"/>).</summary>
+    public async Task<RemoteSnapshot> SnapshotAsync(string path, SnapshotOptions? options, CancellationToken cancellationToken = default) =>
+        new(_calls, await _calls.UnaryAsync(o => _calls.Stub.SnapshotAsync(WithTtl(new PathRequest { Path = path ?? "" }, options?.TimeToLive), o), cancellationToken).ConfigureAwait(false));
+
+    private static PathRequest WithTtl(PathRequest request, TimeSpan? timeToLive)
+    {
+        if (timeToLive is { } ttl) request.TtlTicks = ttl.Ticks;
+        return request;
+    }
+
+    /// <summary>Sets or clears when a snapshot expires (<see cref="WorkspaceStore.SetSnapshotExpiry"/>).</summary>
+    public Task SetSnapshotExpiryAsync(long snapshotId, DateTimeOffset? expiresUtc, CancellationToken cancellationToken = default)
+    {
+        var request = new SetExpiryRequest { Snapshot = snapshotId };
+        if (expiresUtc is { } at) request.ExpiresTicks = at.UtcTicks;
+        return _calls.UnaryAsync(o => _calls.Stub.SetExpiryAsync(request, o), cancellationToken);
+    }
 
     /// <summary>An unreleased snapshot by id (<see cref="WorkspaceStore.GetSnapshot"/>).</summary>
     /// <exception cref="SnapshotNotFoundException">No such snapshot, or it was released.</exception>
@@ -27,18 +44,28 @@ public sealed partial class NoKVClient
 
     /// <summary>A new workspace from a live workspace or a directory in one (<see cref="WorkspaceStore.Clone(string, string)"/>).</summary>
     public Task<RemoteClone> CloneAsync(string sourcePath, string targetPath, CancellationToken cancellationToken = default) =>
-        CloneAsync(new TreeRef { Path = sourcePath ?? "" }, targetPath, cancellationToken);
+        CloneAsync(sourcePath, targetPath, null, cancellationToken);
+
+    /// <summary>A clone with settings (a time-to-live; <see cref="WorkspaceStore.Clone(string, string, WorkspaceOptions?)"/>).</summary>
+    public Task<RemoteClone> CloneAsync(string sourcePath, string targetPath, WorkspaceOptions? options, CancellationToken cancellationToken = default) =>
+        CloneAsync(new TreeRef { Path = sourcePath ?? "" }, targetPath, options, cancellationToken);
 
     /// <summary>A new workspace from a snapshot (<see cref="WorkspaceStore.Clone(SnapshotPin, string)"/>).</summary>
-    public Task<RemoteClone> CloneAsync(RemoteSnapshot source, string targetPath, CancellationToken cancellationToken = default)
+    public Task<RemoteClone> CloneAsync(RemoteSnapshot source, string targetPath, CancellationToken cancellationToken = default) =>
+        CloneAsync(source, targetPath, null, cancellationToken);
+
+    /// <summary>A clone of a snapshot with settings (a time-to-live).</summary>
+    public Task<RemoteClone> CloneAsync(RemoteSnapshot source, string targetPath, WorkspaceOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return CloneAsync(new TreeRef { Snapshot = source.Id }, targetPath, cancellationToken);
+        return CloneAsync(new TreeRef { Snapshot = source.Id }, targetPath, options, cancellationToken);
     }
 
-    private async Task<RemoteClone> CloneAsync(TreeRef source, string targetPath, CancellationToken cancellationToken)
+    private async Task<RemoteClone> CloneAsync(TreeRef source, string targetPath, WorkspaceOptions? options, CancellationToken cancellationToken)
     {
-        var reply = await _calls.UnaryAsync(o => _calls.Stub.CloneAsync(new CloneRequest { Source = source, Target = targetPath ?? "" }, o), cancellationToken).ConfigureAwait(false);
+        var request = new CloneRequest { Source = source, Target = targetPath ?? "" };
+        if (options?.TimeToLive is { } ttl) request.TtlTicks = ttl.Ticks;
+        var reply = await _calls.UnaryAsync(o => _calls.Stub.CloneAsync(request, o), cancellationToken).ConfigureAwait(false);
         return new RemoteClone(reply.Root, reply.RootInode, reply.SnapshotId, new RemoteWorkspace(_calls, reply.Root, reply.RootInode));
     }
 

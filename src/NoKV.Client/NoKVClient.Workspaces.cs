@@ -5,10 +5,26 @@ namespace NoKV.Client;
 public sealed partial class NoKVClient
 {
     /// <summary>Creates an empty workspace (<see cref="WorkspaceStore.CreateWorkspace(string)"/>).</summary>
-    public async Task<RemoteWorkspace> CreateWorkspaceAsync(string path, CancellationToken cancellationToken = default)
+    public Task<RemoteWorkspace> CreateWorkspaceAsync(string path, CancellationToken cancellationToken = default) => CreateWorkspaceAsync(path, null, cancellationToken);
+
+    /// <summary>Creates an empty workspace with settings (a time-to-live; <see cref="WorkspaceStore.CreateWorkspace(string, WorkspaceOptions?)"/>).</summary>
+    public async Task<RemoteWorkspace> CreateWorkspaceAsync(string path, WorkspaceOptions? options, CancellationToken cancellationToken = default)
     {
-        var reply = await _calls.UnaryAsync(o => _calls.Stub.CreateWorkspaceAsync(new PathRequest { Path = path ?? "" }, o), cancellationToken).ConfigureAwait(false);
+        var request = WithTtl(new PathRequest { Path = path ?? "" }, options?.TimeToLive);
+        var reply = await _calls.UnaryAsync(o => _calls.Stub.CreateWorkspaceAsync(request, o), cancellationToken).ConfigureAwait(false);
         return new RemoteWorkspace(_calls, reply.Path, reply.RootInode);
+    }
+
+    /// <summary>Marks a workspace read-only or writable again (<see cref="WorkspaceStore.SetReadOnly"/>).</summary>
+    public Task SetReadOnlyAsync(string path, bool readOnly, CancellationToken cancellationToken = default) =>
+        _calls.UnaryAsync(o => _calls.Stub.SetReadOnlyAsync(new SetReadOnlyRequest { Path = path ?? "", ReadOnly = readOnly }, o), cancellationToken);
+
+    /// <summary>Sets or clears when a workspace expires (<see cref="WorkspaceStore.SetExpiry"/>).</summary>
+    public Task SetExpiryAsync(string path, DateTimeOffset? expiresUtc, CancellationToken cancellationToken = default)
+    {
+        var request = new SetExpiryRequest { Path = path ?? "" };
+        if (expiresUtc is { } at) request.ExpiresTicks = at.UtcTicks;
+        return _calls.UnaryAsync(o => _calls.Stub.SetExpiryAsync(request, o), cancellationToken);
     }
 
     /// <summary>Opens an existing workspace (<see cref="WorkspaceStore.OpenWorkspace"/>).</summary>

@@ -16,6 +16,7 @@ public sealed class RemoteSnapshot
         ReadVersion = reply.ReadVersion;
         RootInode = reply.RootInode;
         CreatedUtc = new DateTime(reply.CreatedTicks, DateTimeKind.Utc);
+        ExpiresUtc = reply.HasExpiresTicks ? new DateTime(reply.ExpiresTicks, DateTimeKind.Utc) : null;
     }
 
     /// <summary>The snapshot id.</summary>
@@ -35,6 +36,9 @@ public sealed class RemoteSnapshot
 
     /// <summary>When it was taken (UTC).</summary>
     public DateTime CreatedUtc { get; }
+
+    /// <summary>When it expires (UTC), as it was when read; null if it lives until released.</summary>
+    public DateTime? ExpiresUtc { get; }
 
     private NodeRequest At(string path) => new() { Snapshot = Id, Path = path ?? "" };
 

@@ -71,7 +71,7 @@ public sealed class RemoteErrorTests
         new NotAFileException("/d"), new NotAFileException("/l", NodeKind.SymbolicLink),
         new InvalidMoveException("/a", "/a/b", "a directory cannot move into itself"),
         new OperationNotSupportedException("/l", "no hard links"), new FileTooLargeException("/f", 10, 5),
-        new ReadOnlySnapshotException(7), new SnapshotNotFoundException(8), new UnrelatedSnapshotException("/w", 9),
+        new ReadOnlySnapshotException(7), new ReadOnlyWorkspaceException("/base"), new SnapshotNotFoundException(8), new UnrelatedSnapshotException("/w", 9),
         new UnrelatedWorkspacesException("/a", "/b"), new PathLimitExceededException("/" + new string('a', 300), "is longer than 4,095 bytes"),
         new StoreLockedException("/store", "pid 42"), new StoreLockedException("/store", null),
         new StoreFormatException(9, 3), new StoreCorruptedException("the layers table is damaged"),

@@ -10,12 +10,13 @@ internal static class SnapshotCommands
     public static IEnumerable<Command> All()
     {
         var snapPath = new Argument<string>("path") { Description = "A workspace or a directory in one" };
+        var snapTtl = Lifetimes.TtlOption();
         yield return Create("snapshot", "Pin the current state (read-only, kept until released)", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            var pin = await store.SnapshotAsync(p.GetValue(snapPath)!, ct).ConfigureAwait(false);
+            var pin = await store.SnapshotAsync(p.GetValue(snapPath)!, Lifetimes.Parse(p.GetValue(snapTtl)), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"snapshot {pin.Root} id={pin.Id} version={pin.ReadVersion}");
             return ExitCodes.Success;
-        }), snapPath);
+        }), snapPath, snapTtl);
 
         var listPath = new Argument<string?>("workspace") { Description = "Only this workspace's snapshots", Arity = ArgumentArity.ZeroOrOne };
         yield return Create("snapshots", "List unreleased snapshots", (p, c, ct) => WithStore(c, ct, async store =>
@@ -30,13 +31,15 @@ internal static class SnapshotCommands
 
         var cloneSource = new Argument<string>("source") { Description = "A workspace, a directory in one, or @ID for a snapshot" };
         var cloneTarget = new Argument<string>("target") { Description = "The new workspace's path" };
+        var cloneTtl = Lifetimes.TtlOption();
         yield return Create("clone", "Create a copy-on-write workspace from a workspace or a snapshot", (p, c, ct) => WithStore(c, ct, async store =>
         {
             var source = p.GetValue(cloneSource)!;
-            var handle = await store.CloneAsync(source, CliContext.TryParseSnapshot(source, out var id) ? id : null, p.GetValue(cloneTarget)!, ct).ConfigureAwait(false);
+            var ttl = Lifetimes.Parse(p.GetValue(cloneTtl));
+            var handle = await store.CloneAsync(source, CliContext.TryParseSnapshot(source, out var id) ? id : null, p.GetValue(cloneTarget)!, ttl, ct).ConfigureAwait(false);
             Console.Out.WriteLine($"cloned {source} -> {handle.Root} root={handle.RootInode} snapshot={handle.SnapshotId}");
             return ExitCodes.Success;
-        }), cloneSource, cloneTarget);
+        }), cloneSource, cloneTarget, cloneTtl);
 
         var rollbackPath = new Argument<string>("path") { Description = "A workspace (or a directory in one)" };
         var rollbackId = new Argument<string>("snapshot") { Description = "The snapshot id (7 or @7)" };

@@ -13,12 +13,13 @@ internal static class StoreCommands
         yield return Create("init", "Create the store (add --s3-bucket to keep blocks on S3)", InitAsync);
 
         var createPath = new Argument<string>("path") { Description = "The new workspace's path, e.g. /base" };
+        var createTtl = Lifetimes.TtlOption();
         yield return Create("create", "Create an empty workspace", (p, c, ct) => WithStore(c, ct, async store =>
         {
-            var ws = await store.CreateWorkspaceAsync(p.GetValue(createPath)!, ct).ConfigureAwait(false);
+            var ws = await store.CreateWorkspaceAsync(p.GetValue(createPath)!, Lifetimes.Parse(p.GetValue(createTtl)), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"created {ws.Path} root={ws.RootInode}");
             return ExitCodes.Success;
-        }), createPath);
+        }), createPath, createTtl);
 
         yield return Create("workspaces", "List workspaces: path, root inode, files, bytes", (_, c, ct) => WithStore(c, ct, async store =>
         {

@@ -11,7 +11,9 @@ internal interface IStoreSession : IAsyncDisposable
     /// <summary>The store itself when this process opened it; null through the owner (import needs it).</summary>
     WorkspaceStore? LocalStore { get; }
 
-    Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, CancellationToken cancellationToken);
+    Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken);
+    Task SetReadOnlyAsync(string path, bool readOnly, CancellationToken cancellationToken);
+    Task SetExpiryAsync(string path, DateTimeOffset? expiresUtc, CancellationToken cancellationToken);
     Task<IWorkspaceAccess> OpenWorkspaceAsync(string path, CancellationToken cancellationToken);
     Task<IReadOnlyList<WorkspaceInfo>> ListWorkspacesAsync(CancellationToken cancellationToken);
     Task DeleteWorkspaceAsync(string path, CancellationToken cancellationToken);
@@ -20,12 +22,12 @@ internal interface IStoreSession : IAsyncDisposable
     Task<(IWorkspaceAccess Workspace, string Path)> LocateAsync(string storePath, CancellationToken cancellationToken);
 
     Task<ITreeAccess> GetSnapshotAsync(long snapshotId, CancellationToken cancellationToken);
-    Task<SnapshotSummary> SnapshotAsync(string path, CancellationToken cancellationToken);
+    Task<SnapshotSummary> SnapshotAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken);
     Task<IReadOnlyList<SnapshotSummary>> ListSnapshotsAsync(string? workspacePath, CancellationToken cancellationToken);
     Task ReleaseSnapshotAsync(long snapshotId, CancellationToken cancellationToken);
 
     /// <summary>Clones a store path, or a snapshot when <paramref name="snapshotId"/> is set.</summary>
-    Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, CancellationToken cancellationToken);
+    Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, TimeSpan? timeToLive, CancellationToken cancellationToken);
 
     /// <summary>The diff of two sides, each a store path or (id set) a snapshot.</summary>
     Task<IReadOnlyList<SubtreeDelta>> DiffAsync((string Path, long? Snapshot) a, (string Path, long? Snapshot) b, CancellationToken cancellationToken);

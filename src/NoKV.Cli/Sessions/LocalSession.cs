@@ -5,8 +5,20 @@ internal sealed class LocalSession(WorkspaceStore store) : IStoreSession
 {
     public WorkspaceStore? LocalStore => store;
 
-    public Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, CancellationToken cancellationToken) =>
-        Task.FromResult<IWorkspaceAccess>(new LocalWorkspace(store.CreateWorkspace(path)));
+    public Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
+        Task.FromResult<IWorkspaceAccess>(new LocalWorkspace(store.CreateWorkspace(path, new WorkspaceOptions { TimeToLive = timeToLive })));
+
+    public Task SetReadOnlyAsync(string path, bool readOnly, CancellationToken cancellationToken)
+    {
+        store.SetReadOnly(path, readOnly);
+        return Task.CompletedTask;
+    }
+
+    public Task SetExpiryAsync(string path, DateTimeOffset? expiresUtc, CancellationToken cancellationToken)
+    {
+        store.SetExpiry(path, expiresUtc);
+        return Task.CompletedTask;
+    }
 
     public Task<IWorkspaceAccess> OpenWorkspaceAsync(string path, CancellationToken cancellationToken) =>
         Task.FromResult<IWorkspaceAccess>(new LocalWorkspace(store.OpenWorkspace(path)));
@@ -28,7 +40,8 @@ internal sealed class LocalSession(WorkspaceStore store) : IStoreSession
     public Task<ITreeAccess> GetSnapshotAsync(long snapshotId, CancellationToken cancellationToken) =>
         Task.FromResult<ITreeAccess>(new LocalPin(store.GetSnapshot(snapshotId)));
 
-    public Task<SnapshotSummary> SnapshotAsync(string path, CancellationToken cancellationToken) => Task.FromResult(Summary(store.Snapshot(path)));
+    public Task<SnapshotSummary> SnapshotAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
+        Task.FromResult(Summary(store.Snapshot(path, new SnapshotOptions { TimeToLive = timeToLive })));
 
     public Task<IReadOnlyList<SnapshotSummary>> ListSnapshotsAsync(string? workspacePath, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<SnapshotSummary>>((workspacePath is null ? store.ListSnapshots() : store.ListSnapshots(workspacePath)).Select(Summary).ToList());
@@ -39,9 +52,10 @@ internal sealed class LocalSession(WorkspaceStore store) : IStoreSession
         return Task.CompletedTask;
     }
 
-    public Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, CancellationToken cancellationToken)
+    public Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, TimeSpan? timeToLive, CancellationToken cancellationToken)
     {
-        var handle = snapshotId is { } id ? store.Clone(store.GetSnapshot(id), targetPath) : store.Clone(sourcePath, targetPath);
+        var options = new WorkspaceOptions { TimeToLive = timeToLive };
+        var handle = snapshotId is { } id ? store.Clone(store.GetSnapshot(id), targetPath, options) : store.Clone(sourcePath, targetPath, options);
         return Task.FromResult(new CloneSummary(handle.Root, handle.RootInode, handle.SnapshotId));
     }
 

@@ -11,8 +11,12 @@ internal sealed class RemoteSession(NoKVClient client) : IStoreSession
 {
     public WorkspaceStore? LocalStore => null;
 
-    public async Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, CancellationToken cancellationToken) =>
-        new RemoteWorkspaceAccess(await client.CreateWorkspaceAsync(path, cancellationToken).ConfigureAwait(false));
+    public async Task<IWorkspaceAccess> CreateWorkspaceAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
+        new RemoteWorkspaceAccess(await client.CreateWorkspaceAsync(path, new WorkspaceOptions { TimeToLive = timeToLive }, cancellationToken).ConfigureAwait(false));
+
+    public Task SetReadOnlyAsync(string path, bool readOnly, CancellationToken cancellationToken) => client.SetReadOnlyAsync(path, readOnly, cancellationToken);
+
+    public Task SetExpiryAsync(string path, DateTimeOffset? expiresUtc, CancellationToken cancellationToken) => client.SetExpiryAsync(path, expiresUtc, cancellationToken);
 
     public async Task<IWorkspaceAccess> OpenWorkspaceAsync(string path, CancellationToken cancellationToken) =>
         new RemoteWorkspaceAccess(await client.OpenWorkspaceAsync(path, cancellationToken).ConfigureAwait(false));
@@ -30,8 +34,8 @@ internal sealed class RemoteSession(NoKVClient client) : IStoreSession
     public async Task<ITreeAccess> GetSnapshotAsync(long snapshotId, CancellationToken cancellationToken) =>
         new RemotePin(await client.GetSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false));
 
-    public async Task<SnapshotSummary> SnapshotAsync(string path, CancellationToken cancellationToken) =>
-        Summary(await client.SnapshotAsync(path, cancellationToken).ConfigureAwait(false));
+    public async Task<SnapshotSummary> SnapshotAsync(string path, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
+        Summary(await client.SnapshotAsync(path, new SnapshotOptions { TimeToLive = timeToLive }, cancellationToken).ConfigureAwait(false));
 
     public async Task<IReadOnlyList<SnapshotSummary>> ListSnapshotsAsync(string? workspacePath, CancellationToken cancellationToken)
     {
@@ -43,11 +47,12 @@ internal sealed class RemoteSession(NoKVClient client) : IStoreSession
 
     public Task ReleaseSnapshotAsync(long snapshotId, CancellationToken cancellationToken) => client.ReleaseSnapshotAsync(snapshotId, cancellationToken);
 
-    public async Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, CancellationToken cancellationToken)
+    public async Task<CloneSummary> CloneAsync(string sourcePath, long? snapshotId, string targetPath, TimeSpan? timeToLive, CancellationToken cancellationToken)
     {
+        var options = new WorkspaceOptions { TimeToLive = timeToLive };
         var clone = snapshotId is { } id
-            ? await client.CloneAsync(await client.GetSnapshotAsync(id, cancellationToken).ConfigureAwait(false), targetPath, cancellationToken).ConfigureAwait(false)
-            : await client.CloneAsync(sourcePath, targetPath, cancellationToken).ConfigureAwait(false);
+            ? await client.CloneAsync(await client.GetSnapshotAsync(id, cancellationToken).ConfigureAwait(false), targetPath, options, cancellationToken).ConfigureAwait(false)
+            : await client.CloneAsync(sourcePath, targetPath, options, cancellationToken).ConfigureAwait(false);
         return new CloneSummary(clone.Root, clone.RootInode, clone.SnapshotId);
     }
 

@@ -6,7 +6,7 @@ namespace NoKV.Server.Service;
 internal sealed partial class StoreService
 {
     public override Task<SnapshotReply> Snapshot(PathRequest request, ServerCallContext context) =>
-        Task.FromResult(ToWire(store.Snapshot(Required(request.Path, "path"))));
+        Task.FromResult(ToWire(store.Snapshot(Required(request.Path, "path"), new SnapshotOptions { TimeToLive = Wire.TtlFromWire(request.HasTtlTicks, request.TtlTicks) })));
 
     public override Task<SnapshotReply> GetSnapshot(SnapshotRequest request, ServerCallContext context) =>
         Task.FromResult(ToWire(store.GetSnapshot(request.Id)));
@@ -26,10 +26,11 @@ internal sealed partial class StoreService
     public override Task<CloneReply> Clone(CloneRequest request, ServerCallContext context)
     {
         var target = Required(request.Target, "target");
+        var options = new WorkspaceOptions { TimeToLive = Wire.TtlFromWire(request.HasTtlTicks, request.TtlTicks) };
         var handle = request.Source?.RefCase switch
         {
-            TreeRef.RefOneofCase.Path => store.Clone(request.Source.Path, target),
-            TreeRef.RefOneofCase.Snapshot => store.Clone(store.GetSnapshot(request.Source.Snapshot), target),
+            TreeRef.RefOneofCase.Path => store.Clone(request.Source.Path, target, options),
+            TreeRef.RefOneofCase.Snapshot => store.Clone(store.GetSnapshot(request.Source.Snapshot), target, options),
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "a clone needs a source path or snapshot")),
         };
         return Task.FromResult(new CloneReply { Root = handle.Root, RootInode = handle.RootInode, SnapshotId = handle.SnapshotId });
@@ -72,13 +73,18 @@ internal sealed partial class StoreService
         _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"diff side {name} needs a path or a snapshot")),
     };
 
-    private static SnapshotReply ToWire(SnapshotPin pin) => new()
+    private static SnapshotReply ToWire(SnapshotPin pin)
     {
-        Id = pin.Id,
-        Root = pin.Root,
-        WorkspacePath = pin.WorkspacePath,
-        ReadVersion = pin.ReadVersion,
-        RootInode = pin.RootInode,
-        CreatedTicks = pin.CreatedUtc.Ticks,
-    };
+        var wire = new SnapshotReply
+        {
+            Id = pin.Id,
+            Root = pin.Root,
+            WorkspacePath = pin.WorkspacePath,
+            ReadVersion = pin.ReadVersion,
+            RootInode = pin.RootInode,
+            CreatedTicks = pin.CreatedUtc.Ticks,
+        };
+        if (pin.ExpiresUtc is { } expires) wire.ExpiresTicks = expires.Ticks;
+        return wire;
+    }
 }

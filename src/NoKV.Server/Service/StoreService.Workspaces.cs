@@ -7,8 +7,22 @@ internal sealed partial class StoreService
 {
     public override Task<WorkspaceReply> CreateWorkspace(PathRequest request, ServerCallContext context)
     {
-        var ws = store.CreateWorkspace(Required(request.Path, "path"));
+        var ws = store.CreateWorkspace(Required(request.Path, "path"), new WorkspaceOptions { TimeToLive = Wire.TtlFromWire(request.HasTtlTicks, request.TtlTicks) });
         return Task.FromResult(new WorkspaceReply { Path = ws.Path, RootInode = ws.RootInode });
+    }
+
+    public override Task<Empty> SetReadOnly(SetReadOnlyRequest request, ServerCallContext context)
+    {
+        store.SetReadOnly(Required(request.Path, "path"), request.ReadOnly);
+        return Task.FromResult(Nothing);
+    }
+
+    public override Task<Empty> SetExpiry(SetExpiryRequest request, ServerCallContext context)
+    {
+        DateTimeOffset? at = request.HasExpiresTicks ? new DateTimeOffset(request.ExpiresTicks, TimeSpan.Zero) : null;
+        if (request.Snapshot != 0) store.SetSnapshotExpiry(request.Snapshot, at);
+        else store.SetExpiry(Required(request.Path, "path"), at);
+        return Task.FromResult(Nothing);
     }
 
     public override Task<WorkspaceReply> OpenWorkspace(PathRequest request, ServerCallContext context)

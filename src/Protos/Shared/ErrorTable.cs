@@ -49,6 +49,7 @@ internal static class ErrorTable
         Of<OperationNotSupportedException>(e => [e.Path, e.Reason], a => new OperationNotSupportedException(a[0], a[1])),
         Of<FileTooLargeException>(e => [e.Path, Long(e.Length), Long(e.MaxLength)], a => new FileTooLargeException(a[0], ParseLong(a[1]), ParseLong(a[2]))),
         Of<ReadOnlySnapshotException>(e => [Long(e.SnapshotId)], a => new ReadOnlySnapshotException(ParseLong(a[0]))),
+        Of<ReadOnlyWorkspaceException>(e => [e.WorkspacePath], a => new ReadOnlyWorkspaceException(a[0])),
         Of<SnapshotNotFoundException>(e => [Long(e.SnapshotId)], a => new SnapshotNotFoundException(ParseLong(a[0]))),
         Of<UnrelatedSnapshotException>(e => [e.TargetPath, Long(e.SnapshotId)], a => new UnrelatedSnapshotException(a[0], ParseLong(a[1]))),
         Of<UnrelatedWorkspacesException>(e => [e.ForkPath, e.TargetPath], a => new UnrelatedWorkspacesException(a[0], a[1])),

@@ -37,16 +37,29 @@ internal static class Wire
     public static DateTimeOffset Time(long utcTicks, int offsetMinutes) =>
         new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
 
-    public static WorkspaceReply ToWire(WorkspaceInfo info) => new()
+    public static WorkspaceReply ToWire(WorkspaceInfo info)
     {
-        Path = info.Path,
-        RootInode = info.RootInode,
-        Id = info.Id,
-        CreatedTicks = info.CreatedUtc.Ticks,
-    };
+        var wire = new WorkspaceReply
+        {
+            Path = info.Path,
+            RootInode = info.RootInode,
+            Id = info.Id,
+            CreatedTicks = info.CreatedUtc.Ticks,
+            ReadOnly = info.IsReadOnly,
+        };
+        if (info.ExpiresUtc is { } expires) wire.ExpiresTicks = expires.Ticks;
+        return wire;
+    }
 
     public static WorkspaceInfo FromWire(WorkspaceReply wire) =>
-        new(wire.Path, wire.RootInode, wire.Id, new DateTime(wire.CreatedTicks, DateTimeKind.Utc));
+        new(wire.Path, wire.RootInode, wire.Id, new DateTime(wire.CreatedTicks, DateTimeKind.Utc))
+        {
+            IsReadOnly = wire.ReadOnly,
+            ExpiresUtc = wire.HasExpiresTicks ? new DateTime(wire.ExpiresTicks, DateTimeKind.Utc) : null,
+        };
+
+    /// <summary>A time-to-live on the wire: ticks when there is one (zero and negative ones too, so the owner refuses them as it would in-process).</summary>
+    public static TimeSpan? TtlFromWire(bool has, long ticks) => has ? TimeSpan.FromTicks(ticks) : null;
 
     public static Delta ToWire(SubtreeDelta delta) => new() { Path = delta.Path, Kind = (int)delta.Kind };
 
@@ -66,6 +79,9 @@ internal static class Wire
             OrphansDeleted = report.OrphansDeleted,
             ShadowedVersionsCollected = report.ShadowedVersionsCollected,
             DurationTicks = report.Duration.Ticks,
+            ExpiredWorkspaces = report.ExpiredWorkspaces,
+            ExpiredSnapshots = report.ExpiredSnapshots,
+            ExpiryDeferred = report.ExpiryDeferred,
         };
         if (report.BlocksBlockedBySnapshots is { } blocked) wire.BlocksBlockedBySnapshots = blocked;
         return wire;
@@ -84,6 +100,9 @@ internal static class Wire
         ShadowedVersionsCollected = wire.ShadowedVersionsCollected,
         BlocksBlockedBySnapshots = wire.HasBlocksBlockedBySnapshots ? wire.BlocksBlockedBySnapshots : null,
         Duration = TimeSpan.FromTicks(wire.DurationTicks),
+        ExpiredWorkspaces = wire.ExpiredWorkspaces,
+        ExpiredSnapshots = wire.ExpiredSnapshots,
+        ExpiryDeferred = wire.ExpiryDeferred,
     };
 
     public static VerifyReply ToWire(VerifyReport report)
