@@ -31,7 +31,7 @@ internal sealed class ExpiryCollector(WorkspaceStore store)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var releasedOrigin = false;
-            var dropped = store.Holds.DropUnlessHeld(due.Id, () => store.Write(txn =>
+            var outcome = store.Holds.DropUnlessHeld(due.Id, () => store.Write(txn =>
             {
                 // Still the same workspace, still expired: a renewal or a delete may have come first.
                 if (WorkspaceStore.TryGetWorkspace(txn, path) is not { } ws || ws.Id != due.Id || !ExpiryRules.IsDue(ws.ExpiresUtcTicks, now)) return false;
@@ -39,13 +39,13 @@ internal sealed class ExpiryCollector(WorkspaceStore store)
                 releasedOrigin = ReleaseOrigin(txn, ws.OriginPin, now);
                 return true;
             }));
-            if (dropped)
+            if (outcome == DropOutcome.Dropped)
             {
                 Workspaces++;
                 if (releasedOrigin) Snapshots++;
                 Logging.Log.WorkspaceExpired(store.Logger, path, new DateTime(due.ExpiresUtcTicks, DateTimeKind.Utc));
             }
-            else if (store.Read(txn => WorkspaceStore.TryGetWorkspace(txn, path) is { } ws && ws.Id == due.Id && ExpiryRules.IsDue(ws.ExpiresUtcTicks, now)))
+            else if (outcome == DropOutcome.Held)
             {
                 Deferred++;
                 Logging.Log.ExpiryDeferred(store.Logger, path);
@@ -63,7 +63,7 @@ internal sealed class ExpiryCollector(WorkspaceStore store)
                 WorkspaceStore.RemovePin(txn, id, pin);
                 return true;
             }));
-            if (!released) continue;
+            if (released != DropOutcome.Dropped) continue;
             Snapshots++;
             Logging.Log.SnapshotExpired(store.Logger, id, due.Root, new DateTime(due.ExpiresUtcTicks, DateTimeKind.Utc));
         }

@@ -28,12 +28,12 @@ internal sealed class WorkspaceHolds
 
     /// <summary>
     /// Runs <paramref name="drop"/> unless the workspace is held; while it runs no hold can be
-    /// taken on it, and once it returned true none ever can. Returns whether it dropped.
+    /// taken on it, and once it returned true none ever can.
     /// </summary>
-    public bool DropUnlessHeld(long workspaceId, Func<bool> drop) => DropUnlessHeld(new Held(false, workspaceId), drop);
+    public DropOutcome DropUnlessHeld(long workspaceId, Func<bool> drop) => DropUnlessHeld(new Held(false, workspaceId), drop);
 
     /// <inheritdoc cref="DropUnlessHeld(long, Func{bool})"/>
-    public bool ReleaseSnapshotUnlessHeld(long snapshotId, Func<bool> release) => DropUnlessHeld(new Held(true, snapshotId), release);
+    public DropOutcome ReleaseSnapshotUnlessHeld(long snapshotId, Func<bool> release) => DropUnlessHeld(new Held(true, snapshotId), release);
 
     /// <summary>True if the snapshot is held now (a mount of it).</summary>
     public bool IsSnapshotHeld(long snapshotId)
@@ -51,13 +51,14 @@ internal sealed class WorkspaceHolds
         return new Handle(this, held);
     }
 
-    private bool DropUnlessHeld(Held held, Func<bool> drop)
+    private DropOutcome DropUnlessHeld(Held held, Func<bool> drop)
     {
         lock (_gate)
         {
-            if (_holds.ContainsKey(held) || !drop()) return false;
+            if (_holds.ContainsKey(held)) return DropOutcome.Held;
+            if (!drop()) return DropOutcome.NotDropped;
             _expired.Add(held);
-            return true;
+            return DropOutcome.Dropped;
         }
     }
 
@@ -80,4 +81,15 @@ internal sealed class WorkspaceHolds
             if (Interlocked.Exchange(ref _released, 1) == 0) holds.Release(held);
         }
     }
+}
+
+/// <summary>What <see cref="WorkspaceHolds.DropUnlessHeld(long, Func{bool})"/> did.</summary>
+internal enum DropOutcome
+{
+    /// <summary>Dropped: no hold can be taken on it any more.</summary>
+    Dropped,
+    /// <summary>Left alone: this process uses it (dropped by a later run once released).</summary>
+    Held,
+    /// <summary>The drop itself declined (renewed or gone meanwhile).</summary>
+    NotDropped,
 }
